@@ -1,0 +1,77 @@
+/**
+ * The PDP configuration contract (`node --import tsx pdp/cli.ts --config FILE.json`) as a type, and
+ * the reference users. The same object drives the FreeRADIUS peer (freeradius.ts translates it), so
+ * a test says once what the server under test must do, whichever server that is.
+ */
+
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface PdpUser {
+  readonly name: string;
+  readonly password: string;
+  /** Filter-Id sent in the Access-Accept (REFERENCE-SCENARIO step 6). */
+  readonly group: string;
+}
+
+export interface PdpClient {
+  readonly name: string;
+  /** CIDR, e.g. 10.1.0.1/32. */
+  readonly address: string;
+  readonly secret: string;
+  readonly requireMessageAuthenticator?: boolean;
+}
+
+export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
+
+export interface PdpConfig {
+  readonly stateDir: string;
+  readonly radius: {
+    readonly auth: Endpoint;
+    readonly accounting: Endpoint;
+    readonly clients: readonly PdpClient[];
+  };
+  readonly eap: {
+    readonly ttls: { readonly minVersion: TlsVersionName; readonly maxVersion: TlsVersionName; readonly fragmentSize: number };
+    readonly innerMethods: readonly ('md5' | 'pap')[];
+  };
+  readonly pki: { readonly serverName: string };
+  readonly users: readonly PdpUser[];
+  readonly log: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' };
+}
+
+/** carol is healthy (allow), dave is not (isolate): REFERENCE-SCENARIO "Hosts" and step 8. */
+export const REFERENCE_USERS: readonly PdpUser[] = [
+  { name: 'carol@strongswan.org', password: 'Ar3etTnp', group: 'allow' },
+  { name: 'dave@strongswan.org', password: 'W7R0g3do', group: 'isolate' },
+];
+
+export const SERVER_NAME = 'alice.strongswan.org';
+
+export interface PdpConfigOptions {
+  readonly stateDir: string;
+  readonly auth: Endpoint;
+  readonly accounting: Endpoint;
+  readonly clients: readonly PdpClient[];
+  readonly users?: readonly PdpUser[];
+  readonly fragmentSize?: number;
+  readonly minVersion?: TlsVersionName;
+  readonly maxVersion?: TlsVersionName;
+  readonly logLevel?: PdpConfig['log']['level'];
+}
+
+export function makePdpConfig(o: PdpConfigOptions): PdpConfig {
+  return {
+    stateDir: o.stateDir,
+    radius: { auth: o.auth, accounting: o.accounting, clients: o.clients },
+    eap: {
+      ttls: { minVersion: o.minVersion ?? 'TLSv1.2', maxVersion: o.maxVersion ?? 'TLSv1.3', fragmentSize: o.fragmentSize ?? 1024 },
+      innerMethods: ['md5', 'pap'],
+    },
+    pki: { serverName: SERVER_NAME },
+    users: o.users ?? REFERENCE_USERS,
+    log: { level: o.logLevel ?? 'info' },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Loads, validates and completes the PDP configuration. The JSON Schema in
+ * schemas/pdp-config.schema.json is the contract; errors name the field and what is wrong.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject } from 'ajv';
+import YAML from 'yaml';
+import type { PdpConfig, TlsVersion } from './types.js';
+
+const schemaPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../../schemas/pdp-config.schema.json');
+
+export class ConfigError extends Error {
+  readonly code = 'PDP_CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${source}: invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function findSchema(): string {
+  // Works from the source tree (pdp/config) and from the build (dist/pdp/config).
+  for (const p of [schemaPath, resolve(dirname(fileURLToPath(import.meta.url)), '../../schemas/pdp-config.schema.json')]) {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new Error('schemas/pdp-config.schema.json not found next to the program');
+}
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function validator(): ReturnType<Ajv['compile']> {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    compiled = ajv.compile(JSON.parse(findSchema()) as object);
+  }
+  return compiled;
+}
+
+function describe(e: ErrorObject): string {
+  const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${field}: unknown field '${String((e.params as { additionalProperty: string }).additionalProperty)}'`;
+    case 'required':
+      return `${field}: missing required field '${String((e.params as { missingProperty: string }).missingProperty)}'`;
+    case 'enum':
+      return `${field}: must be one of ${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues)}`;
+    default:
+      return `${field}: ${e.message ?? 'is invalid'}`;
+  }
+}
+
+/** Validates a parsed document and fills in defaults. */
+export function buildConfig(doc: unknown, source: string, baseDir: string, demo = false): PdpConfig {
+  const validate = validator();
+  if (!validate(doc)) {
+    // oneOf produces one error per branch; keep the distinct, most specific messages.
+    const problems = [...new Set((validate.errors ?? []).filter((e) => e.keyword !== 'oneOf').map(describe))];
+    throw new ConfigError(source, problems.length ? problems : ['does not match the schema']);
+  }
+  const d = doc as Record<string, any>;
+  const problems: string[] = [];
+  const ttls = d.eap?.ttls ?? {};
+  const minVersion: TlsVersion = ttls.minVersion ?? 'TLSv1.2';
+  const maxVersion: TlsVersion = ttls.maxVersion ?? 'TLSv1.2';
+  if (minVersion === 'TLSv1.3' && maxVersion === 'TLSv1.2') problems.push('eap.ttls: minVersion TLSv1.3 is above maxVersion TLSv1.2');
+  const names = new Set<string>();
+  (d.users as { name: string }[]).forEach((u, i) => {
+    if (names.has(u.name)) problems.push(`users.${i}.name: duplicate user '${u.name}'`);
+    names.add(u.name);
+  });
+  const clientNames = new Set<string>();
+  (d.radius.clients as { name: string }[]).forEach((c, i) => {
+    if (clientNames.has(c.name)) problems.push(`radius.clients.${i}.name: duplicate client '${c.name}'`);
+    clientNames.add(c.name);
+  });
+  if (problems.length) throw new ConfigError(source, problems);
+
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+  return {
+    source,
+    demo,
+    stateDir: abs(d.stateDir ?? './var'),
+    radius: {
+      auth: d.radius.auth ?? { address: '127.0.0.1', port: 1812 },
+      accounting: d.radius.accounting === false ? false : (d.radius.accounting ?? { address: '127.0.0.1', port: 1813 }),
+      clients: (d.radius.clients as any[]).map((c) => ({
+        name: c.name,
+        address: c.address,
+        secret: c.secret,
+        requireMessageAuthenticator: c.requireMessageAuthenticator ?? true,
+      })),
+      duplicateWindowSeconds: d.radius.duplicateWindowSeconds ?? 30,
+      maxInFlight: d.radius.maxInFlight ?? 20_000,
+    },
+    eap: {
+      methods: d.eap?.methods ?? ['ttls'],
+      innerMethods: d.eap?.innerMethods ?? ['md5', 'pap'],
+      conversationTimeoutSeconds: d.eap?.conversationTimeoutSeconds ?? 60,
+      maxConversations: d.eap?.maxConversations ?? 50_000,
+      ttls: { minVersion, maxVersion, fragmentSize: ttls.fragmentSize ?? 1024, tls13KeyDerivation: ttls.tls13KeyDerivation ?? 'rfc9427' },
+    },
+    pki: {
+      serverName: d.pki?.serverName ?? 'tnc-pdp.localhost',
+      keyType: d.pki?.keyType ?? 'ecdsa-p256',
+      ...(d.pki?.certificate ? { certificate: abs(d.pki.certificate), privateKey: abs(d.pki.privateKey) } : {}),
+      ...(d.pki?.ca ? { ca: abs(d.pki.ca) } : {}),
+    },
+    users: d.users,
+    workers: d.workers ?? 1,
+    log: { level: d.log?.level ?? 'info' },
+  };
+}
+
+/** Reads a YAML or JSON file (YAML is a superset of JSON) and validates it. */
+export function loadConfigFile(path: string): PdpConfig {
+  const abs = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = YAML.parse(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    throw new ConfigError(path, [`not valid YAML/JSON: ${(e as Error).message.split('\n')[0]}`]);
+  }
+  return buildConfig(doc, path, dirname(abs));
+}
+
+/**
+ * The embedded default that `npm start` runs: loopback only, the FreeRADIUS-convention secret
+ * and the demo users documented in the README. For trying the product, never for a network.
+ */
+export function embeddedDefault(cwd = process.cwd()): PdpConfig {
+  return buildConfig(
+    {
+      stateDir: './var',
+      radius: {
+        auth: { address: '127.0.0.1', port: 1812 },
+        accounting: { address: '127.0.0.1', port: 1813 },
+        clients: [{ name: 'localhost', address: '127.0.0.1', secret: 'testing123' }],
+      },
+      pki: { serverName: 'tnc-pdp.localhost' },
+      users: [
+        { name: 'carol', password: 'Ar3etTnp', group: 'allow' },
+        { name: 'dave', password: 'W7R0g3do', group: 'isolate' },
+      ],
+    },
+    'embedded default',
+    cwd,
+    true,
+  );
+}

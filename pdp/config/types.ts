@@ -1,0 +1,49 @@
+/** The PDP configuration after validation and defaults (schemas/pdp-config.schema.json). */
+import type { RadiusClient } from '../../radius/client-table.js';
+
+export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
+export type OuterMethod = 'ttls' | 'md5';
+export type InnerMethod = 'md5' | 'pap';
+
+export interface UserEntry {
+  readonly name: string;
+  readonly password: string;
+  readonly group: string;
+}
+
+export interface PdpConfig {
+  /** Where the config came from, for messages ('embedded default' or a path). */
+  readonly source: string;
+  readonly stateDir: string;
+  readonly radius: {
+    readonly auth: { readonly address: string; readonly port: number };
+    readonly accounting: { readonly address: string; readonly port: number } | false;
+    readonly clients: readonly RadiusClient[];
+    readonly duplicateWindowSeconds: number;
+    readonly maxInFlight: number;
+  };
+  readonly eap: {
+    readonly methods: readonly OuterMethod[];
+    readonly innerMethods: readonly InnerMethod[];
+    readonly conversationTimeoutSeconds: number;
+    readonly maxConversations: number;
+    readonly ttls: {
+      readonly minVersion: TlsVersion;
+      readonly maxVersion: TlsVersion;
+      readonly fragmentSize: number;
+      readonly tls13KeyDerivation: 'rfc9427' | 'legacy-tls13';
+    };
+  };
+  readonly pki: {
+    readonly serverName: string;
+    readonly certificate?: string;
+    readonly privateKey?: string;
+    readonly ca?: string;
+    readonly keyType: 'ecdsa-p256' | 'rsa-2048' | 'rsa-3072';
+  };
+  readonly users: readonly UserEntry[];
+  readonly workers: number | 'auto';
+  readonly log: { readonly level: string };
+  /** True for the built-in demo configuration. */
+  readonly demo: boolean;
+}

@@ -1,0 +1,162 @@
+/**
+ * EAP conversations in this thread: one EapAuthenticator per RADIUS State value.
+ *
+ * The first Access-Request of a conversation carries no State and (RFC 3579 section 2.6.1) an
+ * EAP-Response/Identity or an empty EAP-Message (EAP-Start). Every challenge gets a fresh State;
+ * the conversation is found again by the State the NAS echoes (RFC 2865 section 5.24).
+ */
+import {
+  EapAuthenticator,
+  md5ChallengeMethod,
+  ttlsMethod,
+  type EapMethodFactory,
+  type MethodStage,
+} from '../eap/index.js';
+import type { PdpConfig } from '../config/types.js';
+import type { TlsIdentity } from '../pki/demo-pki.js';
+import type { UserDirectory } from '../users.js';
+import { ConversationTable } from './conversation-table.js';
+import type { EapOutcome, EapRequestContext, EapService } from './eap-service.js';
+
+export interface LocalEapServiceOptions {
+  readonly config: PdpConfig;
+  readonly identity: TlsIdentity;
+  readonly users: UserDirectory;
+  /** First octet of every State this service issues (0 when unsharded). */
+  readonly shard: number;
+  readonly now?: () => number;
+  /**
+   * Inner EAP method stages inside TTLS (default: MD5-Challenge). The posture issue appends a
+   * PT-EAP stage here; TTLS itself does not change.
+   */
+  readonly innerStages?: () => readonly MethodStage[];
+}
+
+interface Conversation {
+  readonly auth: EapAuthenticator;
+  readonly startedAt: number;
+  readonly client: string;
+}
+
+export class LocalEapService implements EapService {
+  readonly #table: ConversationTable<Conversation>;
+  readonly #methods: readonly EapMethodFactory[];
+  readonly #users: UserDirectory;
+  readonly #now: () => number;
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: LocalEapServiceOptions) {
+    const { config, identity } = options;
+    this.#users = options.users;
+    this.#now = options.now ?? Date.now;
+    this.#table = new ConversationTable<Conversation>({
+      idleTimeoutMs: config.eap.conversationTimeoutSeconds * 1000,
+      maxConversations: config.eap.maxConversations,
+      shard: options.shard,
+      now: this.#now,
+      onExpire: (c) => c.auth.abort(),
+    });
+    const innerStages = options.innerStages ?? (() => [[md5ChallengeMethod()]]);
+    const inner = config.eap.innerMethods;
+    const factories: Record<string, () => EapMethodFactory> = {
+      ttls: () =>
+        ttlsMethod({
+          tls: {
+            cert: identity.certificatePem,
+            key: identity.privateKeyPem,
+            minVersion: config.eap.ttls.minVersion,
+            maxVersion: config.eap.ttls.maxVersion,
+          },
+          fragmentSize: config.eap.ttls.fragmentSize,
+          tls13KeyDerivation: config.eap.ttls.tls13KeyDerivation,
+          phase2: {
+            allowPap: inner.includes('pap'),
+            allowEap: inner.includes('md5'),
+            innerStages: () => innerStages(),
+          },
+        }),
+      md5: () => md5ChallengeMethod(),
+    };
+    this.#methods = config.eap.methods.map((m) => factories[m]!());
+    this.#sweeper = setInterval(() => this.#table.sweep(), 5_000).unref();
+  }
+
+  get size(): number {
+    return this.#table.size;
+  }
+
+  async process(request: EapRequestContext): Promise<EapOutcome> {
+    let state = request.state;
+    let conv: Conversation | undefined;
+    if (state) {
+      conv = this.#table.get(state);
+      // RFC 2865 section 5.24: a State we did not issue (or that expired) names no conversation.
+      if (!conv) return { kind: 'discard', reason: 'unknown or expired State' };
+    }
+    let step;
+    if (!conv) {
+      conv = {
+        auth: new EapAuthenticator({ credentials: { lookup: (name) => this.#users.get(name) }, methods: this.#methods }),
+        startedAt: this.#now(),
+        client: request.client,
+      };
+      step = await conv.auth.start(request.eap);
+    } else {
+      step = await conv.auth.handle(request.eap);
+    }
+    switch (step.kind) {
+      case 'discard':
+        return step;
+      case 'challenge': {
+        const next = this.#table.newState();
+        if (state) this.#table.rekey(state, next);
+        else if (!this.#table.add(next, conv)) {
+          conv.auth.abort();
+          return { kind: 'discard', reason: 'too many conversations in progress' };
+        }
+        return { kind: 'challenge', eap: step.eap, state: next };
+      }
+      case 'reject':
+        if (state) this.#table.delete(state);
+        return {
+          kind: 'reject',
+          eap: step.eap,
+          reason: step.reason,
+          startedAt: conv.startedAt,
+          ...(safeIdentity(conv) !== undefined ? { identity: safeIdentity(conv)! } : {}),
+        };
+      case 'accept':
+        if (state) this.#table.delete(state);
+        if (!step.msk) {
+          // Outer methods without keys (plain MD5) cannot protect a tunnel: the gateway needs MPPE keys.
+          return { kind: 'reject', eap: failure(step.eap), reason: `${step.method} derives no MSK`, identity: step.identity, startedAt: conv.startedAt, method: step.method };
+        }
+        return {
+          kind: 'accept',
+          eap: step.eap,
+          msk: step.msk,
+          ...(step.emsk ? { emsk: step.emsk } : {}),
+          identity: step.identity,
+          authenticatedAs: step.innerIdentity ?? step.identity,
+          method: typeof step.attributes['innerMethod'] === 'string' ? `${step.method}/${step.attributes['innerMethod']}`.toLowerCase() : step.method.toLowerCase(),
+          startedAt: conv.startedAt,
+        };
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+  }
+}
+
+function safeIdentity(conv: Conversation): string | undefined {
+  try {
+    return conv.auth.identity || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function failure(success: Buffer): Buffer {
+  return Buffer.from([4, success[1] ?? 0, 0, 4]);
+}

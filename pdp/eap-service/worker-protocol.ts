@@ -1,0 +1,23 @@
+/** Messages between the RADIUS thread and the EAP worker threads. */
+import type { PdpConfig } from '../config/types.js';
+import type { TlsIdentity } from '../pki/demo-pki.js';
+import type { EapOutcome, EapRequestContext } from './eap-service.js';
+
+export interface WorkerData {
+  readonly config: PdpConfig;
+  readonly identity: TlsIdentity;
+  readonly shard: number;
+}
+
+export interface WorkerRequest {
+  readonly id: number;
+  readonly request: EapRequestContext;
+}
+
+export interface WorkerReply {
+  readonly id: number;
+  readonly outcome?: EapOutcome;
+  readonly error?: string;
+  /** Conversations the worker holds after this request. */
+  readonly size: number;
+}
