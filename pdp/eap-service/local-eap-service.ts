@@ -91,7 +91,8 @@ export class LocalEapService implements EapService {
     if (state) {
       conv = this.#table.get(state);
       // RFC 2865 section 5.24: a State we did not issue (or that expired) names no conversation.
-      if (!conv) return { kind: 'discard', reason: 'unknown or expired State' };
+      // FreeRADIUS answers the same way: a definite Access-Reject beats a NAS retrying into silence.
+      if (!conv) return unknownState(request.eap);
     }
     let step;
     if (!conv) {
@@ -155,6 +156,12 @@ function safeIdentity(conv: Conversation): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Access-Reject with EAP-Failure for a response whose conversation is gone (RFC 3748 s4.2). */
+export function unknownState(eap: Buffer): EapOutcome {
+  if (eap.length < 4 || eap[0] !== 2) return { kind: 'discard', reason: 'unknown or expired State, and no EAP-Response' };
+  return { kind: 'reject', eap: Buffer.from([4, eap[1]!, 0, 4]), reason: 'unknown or expired State' };
 }
 
 function failure(success: Buffer): Buffer {

@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { EapOutcome, EapRequestContext, EapService } from './eap-service.js';
+import { unknownState } from './local-eap-service.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 interface Pending {
@@ -19,6 +20,7 @@ export class WorkerEapService implements EapService {
   readonly #workers: Worker[] = [];
   readonly #pending = new Map<number, Pending>();
   readonly #sizes: number[] = [];
+  readonly #dead = new Set<number>();
   #next = 0;
   #id = 0;
 
@@ -26,21 +28,39 @@ export class WorkerEapService implements EapService {
 
   static async start(count: number, data: Omit<WorkerData, 'shard'>): Promise<WorkerEapService> {
     const svc = new WorkerEapService();
-    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    const url = new URL(`./worker-main${ext}`, import.meta.url);
+    const ts = import.meta.url.endsWith('.ts');
+    const url = new URL(`./worker-main${ts ? '.ts' : '.js'}`, import.meta.url);
     await Promise.all(
       Array.from({ length: count }, (_, i) => {
-        const worker = new Worker(url, { workerData: { ...data, shard: i + 1 } satisfies WorkerData, execArgv: process.execArgv });
+        const workerData = { ...data, shard: i + 1 } satisfies WorkerData;
+        // From the TypeScript sources (tests, development) the worker registers tsx itself: Node 20
+        // does not apply the parent's --import hooks inside worker threads.
+        const worker = ts
+          ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true, workerData })
+          : new Worker(url, { workerData });
         svc.#workers.push(worker);
         svc.#sizes.push(0);
-        worker.on('message', (m: WorkerReply) => svc.#reply(i, m));
-        worker.on('error', (e) => svc.#failAll(e));
         return new Promise<void>((resolve, reject) => {
-          worker.once('online', () => resolve());
-          worker.once('error', reject);
+          worker.on('message', (m: WorkerReply | { ready: true }) => {
+            if ('ready' in m) resolve();
+            else svc.#reply(i, m);
+          });
+          worker.on('error', (e) => {
+            reject(e);
+            svc.#failAll(e);
+          });
+          worker.on('exit', (code) => {
+            svc.#dead.add(i);
+            const e = new Error(`EAP worker ${i + 1} exited with code ${code}`);
+            reject(e);
+            svc.#failAll(e);
+          });
         });
       }),
-    );
+    ).catch(async (e: unknown) => {
+      await svc.close();
+      throw e;
+    });
     return svc;
   }
 
@@ -53,12 +73,13 @@ export class WorkerEapService implements EapService {
     if (request.state && request.state.length === 16) {
       index = (request.state[0] ?? 0) - 1;
       if (index < 0 || index >= this.#workers.length) {
-        return Promise.resolve({ kind: 'discard', reason: 'State names no conversation of this server' });
+        return Promise.resolve(unknownState(request.eap));
       }
     } else {
       index = this.#next;
       this.#next = (this.#next + 1) % this.#workers.length;
     }
+    if (this.#dead.has(index)) return Promise.reject(new Error(`EAP worker ${index + 1} is not running`));
     const id = ++this.#id;
     const msg: WorkerRequest = { id, request };
     return new Promise<EapOutcome>((resolve, reject) => {

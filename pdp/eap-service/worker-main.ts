@@ -21,3 +21,5 @@ port.on('message', (m: WorkerRequest) => {
     (e: unknown) => port.postMessage({ id: m.id, error: (e as Error)?.message ?? String(e), size: service.size } satisfies WorkerReply),
   );
 });
+
+port.postMessage({ ready: true });
