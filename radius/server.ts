@@ -168,8 +168,10 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     try {
       packet = decodePacket(raw);
     } catch (error) {
-      if (!(error instanceof RadiusDecodeError)) throw error;
-      return this.#drop({ service, reason: 'malformed', address, port, client: client.name, detail: `${error.code} at ${error.offset}: ${error.message}` });
+      // decodePacket only throws RadiusDecodeError (fuzz-tested); anything else is still a drop,
+      // never a crash of the server.
+      const detail = error instanceof RadiusDecodeError ? `${error.code} at ${error.offset}: ${error.message}` : String(error);
+      return this.#drop({ service, reason: 'malformed', address, port, client: client.name, detail });
     }
     const base = { service, address, port, client: client.name, code: packet.code, identifier: packet.identifier };
 
@@ -204,7 +206,13 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
           this.#duplicates.complete(key, null);
           return this.#drop({ ...base, reason: 'handler-declined' });
         }
-        const wire = this.#sign(request, reply);
+        let wire: Buffer;
+        try {
+          wire = this.#sign(request, reply);
+        } catch (error) {
+          this.#duplicates.complete(key, null);
+          return this.#drop({ ...base, reason: 'handler-error', error });
+        }
         this.#duplicates.complete(key, wire);
         socket.send(wire, port, address);
         this.emit('replied', { service, client: client.name, code: reply.code, identifier: packet.identifier, requestCode: packet.code });
