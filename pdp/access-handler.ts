@@ -128,6 +128,9 @@ export class AccessHandler extends EventEmitter<AccessHandlerEvents> {
           code: PacketCode.AccessAccept,
           attributes: [
             ...splitEapMessage(outcome.eap),
+            // The authenticated (inner) identity, for the NAS's accounting when the outer one is
+            // anonymous (RFC 2865 section 5.1: the server MAY send User-Name in Access-Accept).
+            { type: AttributeType.UserName, value: Buffer.from(outcome.authenticatedAs, 'utf8').subarray(0, 253) },
             ...this.#authorization(request, group),
             ...mppeKeyAttributes(outcome.msk, request.client.secret, packet.authenticator),
           ],

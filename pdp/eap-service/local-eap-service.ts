@@ -32,6 +32,9 @@ export interface LocalEapServiceOptions {
   readonly innerStages?: () => readonly MethodStage[];
 }
 
+/** EAP header (5) + TTLS Flags (1) + TLS Message Length (4). */
+const TTLS_OVERHEAD = 10;
+
 interface Conversation {
   readonly auth: EapAuthenticator;
   readonly startedAt: number;
@@ -67,7 +70,9 @@ export class LocalEapService implements EapService {
             minVersion: config.eap.ttls.minVersion,
             maxVersion: config.eap.ttls.maxVersion,
           },
-          fragmentSize: config.eap.ttls.fragmentSize,
+          // The configured size bounds the whole EAP packet, as FreeRADIUS's and wpa_supplicant's
+          // fragment_size do: 5 octets of EAP header, 1 of Flags, 4 of Message Length come off.
+          fragmentSize: config.eap.ttls.fragmentSize - TTLS_OVERHEAD,
           tls13KeyDerivation: config.eap.ttls.tls13KeyDerivation,
           phase2: {
             allowPap: inner.includes('pap'),

@@ -10,8 +10,9 @@
  * section 2.1.5); later fragments may repeat it, and then it must repeat the same total. The assembled data may not exceed the Message
  * Length, which is itself bounded (default 64 KiB) before anything is allocated.
  *
- * `fragmentSize` counts TLS data octets per packet, without the Flags octet and Message Length, as
- * FreeRADIUS's `fragment_size` (default 1024) does.
+ * `fragmentSize` counts TLS data octets per packet, without the EAP header, Flags octet and Message
+ * Length. (FreeRADIUS's `fragment_size` and wpa_supplicant's count the whole EAP packet; the PDP's
+ * configuration uses their meaning and subtracts the 10 header octets before it gets here.)
  */
 import { EapDecodeError } from '../errors.js';
 import { DEFAULT_MAX_MESSAGE_LENGTH, TTLS_VERSION, encodeTtlsFrame, type TtlsFrame } from './flags.js';
