@@ -170,7 +170,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     } catch (error) {
       // decodePacket only throws RadiusDecodeError (fuzz-tested); anything else is still a drop,
       // never a crash of the server.
-      const detail = error instanceof RadiusDecodeError ? `${error.code} at ${error.offset}: ${error.message}` : String(error);
+      const detail = error instanceof RadiusDecodeError ? error.message : String(error);
       return this.#drop({ service, reason: 'malformed', address, port, client: client.name, detail });
     }
     const base = { service, address, port, client: client.name, code: packet.code, identifier: packet.identifier };

@@ -18,6 +18,8 @@ export interface StartFreeradiusOptions {
   readonly debug?: boolean;
   readonly readyTimeoutMs?: number;
   readonly key?: KeySpec;
+  /** Use these PEM files (the same ones another server uses) instead of generating a CA and certificate. */
+  readonly tls?: { readonly caCertPath: string; readonly certPath: string; readonly keyPath: string };
 }
 
 /** Quote a value for FreeRADIUS config / users files. */
@@ -235,14 +237,22 @@ export async function startFreeradius(scope: Scope, config: PdpConfig, opts: Sta
   for (const sub of ['certs', 'log', 'run', 'var', 'mods-config']) mkdirSync(join(dir, sub), { recursive: true });
   // Same layout as our PDP: <stateDir>/pki/ca.crt signs the server certificate for pki.serverName.
   const pkiDir = join(config.stateDir, 'pki');
-  const ca = await makeCa(pkiDir, 'strongSwan Test Root CA', opts.key);
-  const server = await issue(pkiDir, ca, {
-    name: 'server',
-    cn: config.pki.serverName,
-    san: [config.pki.serverName],
-    flags: ['serverAuth'],
-    ...(opts.key ? { key: opts.key } : {}),
-  });
+  let ca: { readonly certPath: string };
+  let server: { readonly certPath: string; readonly keyPath: string };
+  if (opts.tls) {
+    ca = { certPath: opts.tls.caCertPath };
+    server = { certPath: opts.tls.certPath, keyPath: opts.tls.keyPath };
+  } else {
+    const generated = await makeCa(pkiDir, 'strongSwan Test Root CA', opts.key);
+    ca = generated;
+    server = await issue(pkiDir, generated, {
+      name: 'server',
+      cn: config.pki.serverName,
+      san: [config.pki.serverName],
+      flags: ['serverAuth'],
+      ...(opts.key ? { key: opts.key } : {}),
+    });
+  }
   copyFileSync(ca.certPath, join(dir, 'certs', 'ca.crt'));
   copyFileSync(server.certPath, join(dir, 'certs', 'server.crt'));
   copyFileSync(server.keyPath, join(dir, 'certs', 'server.key'));

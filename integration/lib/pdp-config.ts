@@ -36,6 +36,9 @@ export interface PdpConfig {
   readonly eap: {
     readonly ttls: { readonly minVersion: TlsVersionName; readonly maxVersion: TlsVersionName; readonly fragmentSize: number };
     readonly innerMethods: readonly ('md5' | 'pap')[];
+    /** Cap on EAP conversations in progress (our PDP: default 50,000; freeradius.ts ignores it). */
+    readonly maxConversations?: number;
+    readonly conversationTimeoutSeconds?: number;
   };
   readonly pki: { readonly serverName: string };
   readonly users: readonly PdpUser[];
@@ -60,6 +63,8 @@ export interface PdpConfigOptions {
   readonly minVersion?: TlsVersionName;
   readonly maxVersion?: TlsVersionName;
   readonly logLevel?: PdpConfig['log']['level'];
+  readonly maxConversations?: number;
+  readonly conversationTimeoutSeconds?: number;
 }
 
 export function makePdpConfig(o: PdpConfigOptions): PdpConfig {
@@ -69,6 +74,8 @@ export function makePdpConfig(o: PdpConfigOptions): PdpConfig {
     eap: {
       ttls: { minVersion: o.minVersion ?? 'TLSv1.2', maxVersion: o.maxVersion ?? 'TLSv1.3', fragmentSize: o.fragmentSize ?? 1024 },
       innerMethods: ['md5', 'pap'],
+      ...(o.maxConversations === undefined ? {} : { maxConversations: o.maxConversations }),
+      ...(o.conversationTimeoutSeconds === undefined ? {} : { conversationTimeoutSeconds: o.conversationTimeoutSeconds }),
     },
     pki: { serverName: SERVER_NAME },
     users: o.users ?? REFERENCE_USERS,

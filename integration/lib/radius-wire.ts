@@ -1,8 +1,10 @@
 /**
  * A tiny independent RADIUS encoder/decoder for the integration tests (deliberately not our
  * radius/ library: a test peer must not share the code under test). Enough for Access-Request with
- * User-Password (RFC 2865 5.2) and Message-Authenticator (RFC 3579 3.2), sending one datagram and
- * collecting replies, and checking a Response Authenticator (RFC 2865 3).
+ * User-Password (RFC 2865 5.2) and Message-Authenticator (RFC 3579 3.2), any request code with
+ * EAP-Message attributes (RFC 3579 3.1) and a valid, wrong or absent Message-Authenticator, sending
+ * one datagram and collecting replies, and checking a Response Authenticator (RFC 2865 3) and a
+ * response's Message-Authenticator.
  *
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -30,8 +32,10 @@ export const ATTR = {
   NasIpAddress: 4,
   NasPort: 5,
   FilterId: 11,
+  State: 24,
   MessageAuthenticator: 80,
   TunnelType: 64,
+  EapMessage: 79,
 } as const;
 
 export type Attr = readonly [type: number, value: Buffer];
@@ -91,6 +95,81 @@ export function encodeAccessRequest(s: AccessRequestSpec): Buffer {
   const mac = createHmac('md5', s.secret).update(pkt).digest();
   mac.copy(pkt, pkt.length - 16);
   return pkt;
+}
+
+/** How {@link encodeRequest} fills the Message-Authenticator (RFC 3579 section 3.2), always last. */
+export type MessageAuthenticatorMode = 'valid' | 'wrong-secret' | 'absent';
+
+export interface RequestSpec {
+  readonly code?: number;
+  readonly id: number;
+  readonly secret: string;
+  readonly attributes: readonly Attr[];
+  readonly authenticator?: Buffer;
+  /** Default 'valid'. 'wrong-secret' signs with another secret (what a misconfigured NAS sends). */
+  readonly messageAuthenticator?: MessageAuthenticatorMode;
+}
+
+/** Any request (default Access-Request) with these attributes and, unless absent, a Message-Authenticator. */
+export function encodeRequest(s: RequestSpec): Buffer {
+  const auth = s.authenticator ?? randomBytes(16);
+  const mode = s.messageAuthenticator ?? 'valid';
+  const attrs: Attr[] = [...s.attributes];
+  if (mode !== 'absent') attrs.push([ATTR.MessageAuthenticator, Buffer.alloc(16)]);
+  const pkt = Buffer.concat([Buffer.from([s.code ?? CODE.AccessRequest, s.id, 0, 0]), auth, encodeAttrs(attrs)]);
+  pkt.writeUInt16BE(pkt.length, 2);
+  if (mode !== 'absent') {
+    const key = mode === 'valid' ? s.secret : `${s.secret}-not`;
+    createHmac('md5', key).update(pkt).digest().copy(pkt, pkt.length - 16);
+  }
+  return pkt;
+}
+
+/** RFC 3748 section 4: Code, Identifier, Length, then Type and Type-Data for Request/Response. */
+export function encodeEap(code: number, id: number, type?: number, data: Buffer = Buffer.alloc(0)): Buffer {
+  const body = type === undefined ? Buffer.alloc(0) : Buffer.concat([Buffer.from([type]), data]);
+  const out = Buffer.concat([Buffer.from([code, id, 0, 0]), body]);
+  out.writeUInt16BE(out.length, 2);
+  return out;
+}
+
+/** RFC 3579 section 3.1: an EAP packet split into consecutive EAP-Message attributes of <= 253 octets. */
+export function eapMessageAttrs(eap: Buffer): Attr[] {
+  const out: Attr[] = [];
+  for (let at = 0; at < eap.length; at += 253) out.push([ATTR.EapMessage, eap.subarray(at, at + 253)]);
+  return out;
+}
+
+/** The EAP packet carried by a decoded packet's EAP-Message attributes, or undefined. */
+export function joinEap(p: DecodedPacket): Buffer | undefined {
+  const parts = p.attributes.filter(([t]) => t === ATTR.EapMessage).map(([, v]) => v);
+  return parts.length === 0 ? undefined : Buffer.concat(parts);
+}
+
+/** Value of the first attribute of this type in a decoded packet. */
+export function attrValue(p: DecodedPacket, type: number): Buffer | undefined {
+  return p.attributes.find(([t]) => t === type)?.[1];
+}
+
+/**
+ * RFC 3579 section 3.2 for a response: HMAC-MD5 over the packet with the Request Authenticator in
+ * place of the Response Authenticator and 16 zero octets as the Message-Authenticator. False when
+ * there is none.
+ */
+export function messageAuthenticatorValid(reply: Buffer, requestAuthenticator: Buffer, secret: string): boolean {
+  const p = decodePacket(reply);
+  let off = 20;
+  for (const [type, value] of p.attributes) {
+    if (type === ATTR.MessageAuthenticator) {
+      if (value.length !== 16) return false;
+      const copy = Buffer.from(reply.subarray(0, p.length));
+      requestAuthenticator.copy(copy, 4);
+      copy.fill(0, off + 2, off + 18);
+      return createHmac('md5', secret).update(copy).digest().equals(value);
+    }
+    off += 2 + value.length;
+  }
+  return false;
 }
 
 export interface DecodedPacket {

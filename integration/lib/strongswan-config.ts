@@ -3,6 +3,19 @@
  * this mirrors", in swanctl syntax): moon with eap-radius to alice and the rw-allow / rw-isolate
  * peer configs, and the road warriors carol and dave with EAP-TTLS/MD5.
  *
+ * moon authenticates in one of the two modes of REFERENCE-SCENARIO step 1 ({@link GatewayAuth}):
+ * - 'pubkey' (`leftauth=pubkey`): moon signs its AUTH payload with its certificate; the road
+ *   warrior has `remote { auth = pubkey }`.
+ * - 'eap-only' (`leftauth=eap-ttls`, RFC 5998 EAP-only authentication): moon has no certificate
+ *   at all; its swanctl `local { auth = eap-ttls }` makes charon's ike_auth responder omit AUTH
+ *   from its first IKE_AUTH response (the "EAP-only authentication" branch, which requires the
+ *   initiator's EAP_ONLY_AUTHENTICATION notify; strongSwan initiators always send it) and send
+ *   only the MSK-derived AUTH at the end. The road warrior has `remote { auth = eap-ttls }`: it
+ *   accepts a responder without AUTH only when its own EAP method is mutual ("allow mutual
+ *   EAP-only authentication"), which EAP-TTLS is, the server side being proved by the PDP's TLS
+ *   certificate (checked against aaa_id). moon's `remote { auth = eap-radius }` is the same in both
+ *   modes: every EAP message still goes to alice over RADIUS.
+ *
  * Explicit plugin lists (no modular loading): kernel-libipsec before kernel-netlink (no kernel ESP
  * here), and `kdf`, without which IKE fails with "KDF_PRF with PRF_HMAC_SHA2_256 not supported".
  */
@@ -11,10 +24,15 @@ import { basename } from 'node:path';
 const COMMON_PLUGINS = 'random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey';
 const KERNEL_PLUGINS = 'kernel-libipsec kernel-netlink socket-default vici';
 
+/** How moon proves itself to the road warriors (REFERENCE-SCENARIO step 1). */
+export type GatewayAuth = 'pubkey' | 'eap-only';
+
 export interface MoonOptions {
+  /** Default 'pubkey'. In 'eap-only' mode moonCert/moonKey are not used. */
+  readonly auth?: GatewayAuth;
   readonly radius: { readonly address: string; readonly port: number; readonly secret: string };
-  readonly moonCert: string;
-  readonly moonKey: string;
+  readonly moonCert?: string;
+  readonly moonKey?: string;
   readonly moonId: string;
   readonly outside: string;
   /** Virtual IP pools: allow and isolate. */
@@ -45,7 +63,26 @@ export function moonCharonSection(o: MoonOptions): string {
   }`;
 }
 
-/** REFERENCE-SCENARIO "The PEP configuration", with moon signing AUTH with its certificate. */
+/** moon's `local` section: certificate signature, or EAP-only (`leftauth=eap-ttls`). */
+function moonLocal(o: MoonOptions): string {
+  if ((o.auth ?? 'pubkey') === 'eap-only') {
+    return `    local {
+      auth = eap-ttls
+      id = ${o.moonId}
+    }`;
+  }
+  if (o.moonCert === undefined) throw new Error('moon with auth = pubkey needs moonCert');
+  return `    local {
+      auth = pubkey
+      certs = ${basename(o.moonCert)}
+      id = ${o.moonId}
+    }`;
+}
+
+/**
+ * REFERENCE-SCENARIO "The PEP configuration": moon signing AUTH with its certificate (default) or
+ * EAP-only (`auth: 'eap-only'`, the published `leftauth=eap-ttls`).
+ */
 export function moonSwanctlConf(o: MoonOptions): string {
   const conn = (name: string, group: string, subnet: string, pool: string): string => `  ${name} {
     version = 2
@@ -53,11 +90,7 @@ export function moonSwanctlConf(o: MoonOptions): string {
     pools = ${pool}
     encap = yes
     send_certreq = no
-    local {
-      auth = pubkey
-      certs = ${basename(o.moonCert)}
-      id = ${o.moonId}
-    }
+${moonLocal(o)}
     remote {
       auth = eap-radius
       id = *@strongswan.org
@@ -95,6 +128,8 @@ export interface RoadWarriorOptions {
   /** Remote TS to propose; moon narrows it to its group's subnet. */
   readonly remoteTs: string;
   readonly tlsVersionMax?: '1.2' | '1.3';
+  /** How moon authenticates (must match moon's {@link MoonOptions.auth}); default 'pubkey'. */
+  readonly gatewayAuth?: GatewayAuth;
 }
 
 export const ROAD_WARRIOR_PLUGINS = `${COMMON_PLUGINS} ${KERNEL_PLUGINS} eap-identity eap-md5 eap-ttls`;
@@ -125,7 +160,7 @@ export function roadWarriorSwanctlConf(o: RoadWarriorOptions): string {
       aaa_id = ${o.aaaId}
     }
     remote {
-      auth = pubkey
+      auth = ${(o.gatewayAuth ?? 'pubkey') === 'eap-only' ? 'eap-ttls' : 'pubkey'}
       id = ${o.gatewayId}
     }
     children {

@@ -64,6 +64,15 @@ export class ConversationTable<T> {
     return true;
   }
 
+  /** Whether `add` would succeed now (so a refused newcomer costs no method set-up). */
+  hasRoom(): boolean {
+    const now = this.#opts.now();
+    this.sweep(now);
+    if (this.#slots.size < this.#opts.maxConversations) return true;
+    const oldest = this.#slots.values().next();
+    return !oldest.done && now - oldest.value.lastSeen >= this.#opts.minIdleForEvictionMs;
+  }
+
   get(state: Buffer): T | undefined {
     const key = state.toString('latin1');
     const slot = this.#slots.get(key);

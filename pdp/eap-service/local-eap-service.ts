@@ -101,6 +101,7 @@ export class LocalEapService implements EapService {
     }
     let step;
     if (!conv) {
+      if (!this.#table.hasRoom()) return { kind: 'discard', reason: 'too many conversations in progress' };
       conv = {
         auth: new EapAuthenticator({ credentials: { lookup: (name) => this.#users.get(name) }, methods: this.#methods }),
         startedAt: this.#now(),
