@@ -108,3 +108,42 @@ export {
   createStandardRegistry,
 } from './standard-attributes.js';
 export type { StandardAttribute } from './standard-attributes.js';
+
+export {
+  ActionRecommendation,
+  ConnectionState,
+  EvaluationResult,
+  IMC_ID_ANY,
+  ImvStates,
+  PaSubtypes,
+  evaluationName,
+  pickReason,
+  recommendationFromName,
+  recommendationName,
+} from './imv/imv.js';
+export type {
+  EvaluationName,
+  Imv,
+  ImvConnectionInfo,
+  ImvMessage,
+  ImvOutgoing,
+  ImvOutput,
+  ImvRecommendation,
+  ImvRemediation,
+  ImvSolicitedOutput,
+  PaSubtype,
+  ReasonString,
+  RecommendationName,
+} from './imv/imv.js';
+export { RECOMMENDATION_POLICIES, mergeRecommendations } from './imv/merge.js';
+export type { RecommendationEntry, RecommendationPolicy } from './imv/merge.js';
+export { compareDebianVersions, parseDebianVersion } from './imv/dpkg-version.js';
+export type { DebianVersion } from './imv/dpkg-version.js';
+export { expandSegments } from './imv/segments.js';
+export type { ExpandedSegments } from './imv/segments.js';
+export { TestImv, testCommandRecommendation } from './imv/test-imv.js';
+export type { TestImvOptions } from './imv/test-imv.js';
+export { OsImv, STRONGSWAN_MAX_SEGMENT_SIZE } from './imv/os-imv.js';
+export type { OsImvDependencies, OsImvOptions, OsProductPolicy } from './imv/os-imv.js';
+export { ScannerImv, parsePortSpec, portName } from './imv/scanner-imv.js';
+export type { PortRange, ScannerImvOptions } from './imv/scanner-imv.js';

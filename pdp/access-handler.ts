@@ -10,6 +10,11 @@
  *   2.4, salt-encrypted), EAP-Message with EAP-Success, and Message-Authenticator (added by the
  *   transport when signing).
  * Access-Reject carries EAP-Failure when EAP was used (RFC 3579 section 2.6.3).
+ *
+ * When posture ran (eap.tnc: PT-EAP / EAP-TNC inside TTLS), its recommendation replaces the user's
+ * configured group: allow -> Filter-Id `allow`, isolate -> Filter-Id `isolate`; no-access and
+ * no-recommendation -> Access-Reject with EAP-Failure instead of the method's EAP-Success, as
+ * strongSwan's PDP answers (its PT-EAP fails on no access: eap_tnc.c enforce_recommendation).
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -25,6 +30,7 @@ import {
 } from '../radius/index.js';
 import type { RadiusReply, RadiusRequest } from '../radius/server.js';
 import type { EapOutcome, EapService } from './eap-service/eap-service.js';
+import type { PostureDecision, Recommendation } from './posture/posture-service.js';
 import type { UserDirectory } from './users.js';
 
 /** RFC 2868 section 3.1 Tunnel-Type value 9: Encapsulation Security Payload (ESP). */
@@ -38,6 +44,8 @@ export interface ConversationFinished {
   readonly outcome: 'accept' | 'reject';
   readonly group?: string;
   readonly reason?: string;
+  /** The posture recommendation, when posture ran. */
+  readonly posture?: Recommendation;
   readonly durationMs: number;
 }
 
@@ -115,9 +123,21 @@ export class AccessHandler extends EventEmitter<AccessHandlerEvents> {
         return { code: PacketCode.AccessReject, attributes: splitEapMessage(outcome.eap) };
       case 'accept': {
         const user = this.#users.get(outcome.authenticatedAs);
-        const group = user?.group;
         const durationMs = this.#now() - outcome.startedAt;
-        const base = { user: outcome.authenticatedAs, identity: outcome.identity, client: request.client.name, method: outcome.method, durationMs };
+        const base = {
+          user: outcome.authenticatedAs,
+          identity: outcome.identity,
+          client: request.client.name,
+          method: outcome.method,
+          durationMs,
+          ...(outcome.posture ? { posture: outcome.posture.recommendation } : {}),
+        };
+        const group = outcome.posture ? postureGroup(outcome.posture) : user?.group;
+        if (outcome.posture && !group) {
+          // The endpoint received the RESULT inside the tunnel; the NAS gets Access-Reject.
+          this.#finished({ ...base, outcome: 'reject', reason: `posture: ${outcome.posture.recommendation}` });
+          return { code: PacketCode.AccessReject, attributes: splitEapMessage(failureFor(outcome.eap)) };
+        }
         if (!group) {
           // Authenticated but not authorised: no group to enforce. Tell the peer EAP-Failure.
           this.#finished({ ...base, outcome: 'reject', reason: 'user has no group' });
@@ -174,6 +194,19 @@ export class AccessHandler extends EventEmitter<AccessHandlerEvents> {
 
   #finished(event: ConversationFinished): void {
     this.emit('finished', event);
+  }
+}
+
+/** The group a posture recommendation grants; undefined means no access. */
+export function postureGroup(decision: PostureDecision): 'allow' | 'isolate' | undefined {
+  switch (decision.recommendation) {
+    case 'allow':
+      return 'allow';
+    case 'isolate':
+      return 'isolate';
+    case 'no-access':
+    case 'no-recommendation':
+      return undefined;
   }
 }
 

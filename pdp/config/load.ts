@@ -70,6 +70,7 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
   const minVersion: TlsVersion = ttls.minVersion ?? 'TLSv1.2';
   const maxVersion: TlsVersion = ttls.maxVersion ?? 'TLSv1.2';
   if (minVersion === 'TLSv1.3' && maxVersion === 'TLSv1.2') problems.push('eap.ttls: minVersion TLSv1.3 is above maxVersion TLSv1.2');
+  if (d.eap?.tnc && !(d.eap.methods ?? ['ttls']).includes('ttls')) problems.push('eap.tnc: posture runs inside TTLS, but eap.methods does not include ttls');
   const names = new Set<string>();
   (d.users as { name: string }[]).forEach((u, i) => {
     if (names.has(u.name)) problems.push(`users.${i}.name: duplicate user '${u.name}'`);
@@ -105,6 +106,7 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
       conversationTimeoutSeconds: d.eap?.conversationTimeoutSeconds ?? 60,
       maxConversations: d.eap?.maxConversations ?? 50_000,
       ttls: { minVersion, maxVersion, fragmentSize: ttls.fragmentSize ?? 1024, tls13KeyDerivation: ttls.tls13KeyDerivation ?? 'rfc9427' },
+      ...(d.eap?.tnc ? { tnc: { method: d.eap.tnc.method ?? 'pt-eap', maxRounds: d.eap.tnc.maxRounds ?? 1000 } } : {}),
     },
     pki: {
       serverName: d.pki?.serverName ?? 'tnc-pdp.localhost',
@@ -115,6 +117,7 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
     users: d.users,
     workers: d.workers ?? 1,
     log: { level: d.log?.level ?? 'info' },
+    ...(d.ptTls ? { ptTls: { address: d.ptTls.address ?? '127.0.0.1', port: d.ptTls.port ?? 271, clientAuth: d.ptTls.clientAuth ?? 'sasl-plain' } } : {}),
   };
 }
 

@@ -4,6 +4,8 @@ import type { RadiusClient } from '../../radius/client-table.js';
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 export type OuterMethod = 'ttls' | 'md5';
 export type InnerMethod = 'md5' | 'pap';
+/** The EAP method that carries PB-TNC inside TTLS: PT-EAP (RFC 7171, type 54) or legacy EAP-TNC (38). */
+export type TncMethod = 'pt-eap' | 'eap-tnc';
 
 export interface UserEntry {
   readonly name: string;
@@ -33,6 +35,15 @@ export interface PdpConfig {
       readonly fragmentSize: number;
       readonly tls13KeyDerivation: 'rfc9427' | 'legacy-tls13';
     };
+    /**
+     * Posture assessment inside TTLS after the inner authentication (absent: no posture). Needs a
+     * PostureService (pdp/eap-service/create.ts).
+     */
+    readonly tnc?: {
+      readonly method: TncMethod;
+      /** Upper bound on EAP round trips of one conversation, outer and inner (default 1000). */
+      readonly maxRounds: number;
+    };
   };
   readonly pki: {
     readonly serverName: string;
@@ -44,6 +55,12 @@ export interface PdpConfig {
   readonly users: readonly UserEntry[];
   readonly workers: number | 'auto';
   readonly log: { readonly level: string };
+  /** PT-TLS server (RFC 6876, pdp/pt-tls/); absent = disabled. */
+  readonly ptTls?: {
+    readonly address: string;
+    readonly port: number;
+    readonly clientAuth: 'none' | 'sasl-plain' | 'certificate';
+  };
   /** True for the built-in demo configuration. */
   readonly demo: boolean;
 }

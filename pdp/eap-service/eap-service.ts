@@ -3,6 +3,7 @@
  * Implementations keep the conversations (in this thread, or sharded over worker threads by the
  * first octet of the State value); the RADIUS side never sees TLS or method state.
  */
+import type { PostureDecision } from '../posture/posture-service.js';
 
 export interface EapRequestContext {
   /** The RADIUS State attribute of the request, absent on the first packet of a conversation. */
@@ -26,7 +27,14 @@ interface Finished {
 
 export type EapOutcome =
   | { readonly kind: 'challenge'; readonly eap: Buffer; readonly state: Buffer }
-  | ({ readonly kind: 'accept'; readonly eap: Buffer; readonly msk: Buffer; readonly emsk?: Buffer } & Finished)
+  | ({
+      readonly kind: 'accept';
+      readonly eap: Buffer;
+      readonly msk: Buffer;
+      readonly emsk?: Buffer;
+      /** Present when posture ran (eap.tnc): the RADIUS side maps it to Filter-Id or Access-Reject. */
+      readonly posture?: PostureDecision;
+    } & Finished)
   | ({ readonly kind: 'reject'; readonly eap: Buffer; readonly reason: string } & Partial<Finished>)
   | { readonly kind: 'discard'; readonly reason: string };
 

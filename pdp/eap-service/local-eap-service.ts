@@ -7,12 +7,16 @@
  */
 import {
   EapAuthenticator,
+  eapTncMethod,
   md5ChallengeMethod,
+  postureOf,
+  ptEapMethod,
   ttlsMethod,
   type EapMethodFactory,
   type MethodStage,
 } from '../eap/index.js';
 import type { PdpConfig } from '../config/types.js';
+import type { PostureService } from '../posture/posture-service.js';
 import type { TlsIdentity } from '../pki/demo-pki.js';
 import type { UserDirectory } from '../users.js';
 import { ConversationTable } from './conversation-table.js';
@@ -30,10 +34,20 @@ export interface LocalEapServiceOptions {
    * PT-EAP stage here; TTLS itself does not change.
    */
   readonly innerStages?: () => readonly MethodStage[];
+  /**
+   * Required when `config.eap.tnc` is set (and only used then): TTLS then runs the inner stages
+   * [[MD5], [PT-EAP or EAP-TNC]], and PAP is followed by [[PT-EAP or EAP-TNC]].
+   */
+  readonly posture?: PostureService;
 }
 
 /** EAP header (5) + TTLS Flags (1) + TLS Message Length (4). */
 const TTLS_OVERHEAD = 10;
+/**
+ * With posture, one TTLS message carries a whole PB-TNC batch (up to 65522 octets) in TLS records:
+ * strongSwan's bound, 4 * (TLS_MAX_FRAGMENT_LEN + 2048) (src/libtls/tls_eap.c).
+ */
+const TTLS_MAX_MESSAGE_WITH_POSTURE = 4 * (16384 + 2048);
 
 interface Conversation {
   readonly auth: EapAuthenticator;
@@ -46,6 +60,7 @@ export class LocalEapService implements EapService {
   readonly #methods: readonly EapMethodFactory[];
   readonly #users: UserDirectory;
   readonly #now: () => number;
+  readonly #maxRounds: number | undefined;
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: LocalEapServiceOptions) {
@@ -59,8 +74,12 @@ export class LocalEapService implements EapService {
       now: this.#now,
       onExpire: (c) => c.auth.abort(),
     });
-    const innerStages = options.innerStages ?? (() => [[md5ChallengeMethod()]]);
     const inner = config.eap.innerMethods;
+    const tnc = config.eap.tnc;
+    if (tnc && !options.posture) throw new Error('eap.tnc is configured, but the EAP service was given no posture service');
+    const tncMethod = tnc && options.posture ? (tnc.method === 'eap-tnc' ? eapTncMethod : ptEapMethod)({ posture: options.posture }) : undefined;
+    const innerStages = options.innerStages ?? (() => (tncMethod ? [[md5ChallengeMethod()], [tncMethod]] : [[md5ChallengeMethod()]]));
+    this.#maxRounds = tnc?.maxRounds;
     const factories: Record<string, () => EapMethodFactory> = {
       ttls: () =>
         ttlsMethod({
@@ -74,10 +93,13 @@ export class LocalEapService implements EapService {
           // fragment_size do: 5 octets of EAP header, 1 of Flags, 4 of Message Length come off.
           fragmentSize: config.eap.ttls.fragmentSize - TTLS_OVERHEAD,
           tls13KeyDerivation: config.eap.ttls.tls13KeyDerivation,
+          ...(tncMethod ? { maxMessageLength: TTLS_MAX_MESSAGE_WITH_POSTURE } : {}),
           phase2: {
             allowPap: inner.includes('pap'),
             allowEap: inner.includes('md5'),
             innerStages: () => innerStages(),
+            // Posture after PAP too: otherwise PAP would be a way around the assessment.
+            ...(tnc && tncMethod ? { afterPap: () => [[tncMethod]], maxInnerRounds: tnc.maxRounds } : {}),
           },
         }),
       md5: () => md5ChallengeMethod(),
@@ -103,7 +125,11 @@ export class LocalEapService implements EapService {
     if (!conv) {
       if (!this.#table.hasRoom()) return { kind: 'discard', reason: 'too many conversations in progress' };
       conv = {
-        auth: new EapAuthenticator({ credentials: { lookup: (name) => this.#users.get(name) }, methods: this.#methods }),
+        auth: new EapAuthenticator({
+          credentials: { lookup: (name) => this.#users.get(name) },
+          methods: this.#methods,
+          ...(this.#maxRounds !== undefined ? { maxRounds: this.#maxRounds } : {}),
+        }),
         startedAt: this.#now(),
         client: request.client,
       };
@@ -132,12 +158,13 @@ export class LocalEapService implements EapService {
           startedAt: conv.startedAt,
           ...(safeIdentity(conv) !== undefined ? { identity: safeIdentity(conv)! } : {}),
         };
-      case 'accept':
+      case 'accept': {
         if (state) this.#table.delete(state);
         if (!step.msk) {
           // Outer methods without keys (plain MD5) cannot protect a tunnel: the gateway needs MPPE keys.
           return { kind: 'reject', eap: failure(step.eap), reason: `${step.method} derives no MSK`, identity: step.identity, startedAt: conv.startedAt, method: step.method };
         }
+        const posture = postureOf(step.attributes);
         return {
           kind: 'accept',
           eap: step.eap,
@@ -147,7 +174,9 @@ export class LocalEapService implements EapService {
           authenticatedAs: step.innerIdentity ?? step.identity,
           method: typeof step.attributes['innerMethod'] === 'string' ? `${step.method}/${step.attributes['innerMethod']}`.toLowerCase() : step.method.toLowerCase(),
           startedAt: conv.startedAt,
+          ...(posture ? { posture } : {}),
         };
+      }
     }
   }
 

@@ -2,11 +2,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigUserDirectory } from '../users.js';
 import { LocalEapService } from './local-eap-service.js';
+import { postureServiceFromModule } from './posture-provider.js';
 import type { EapRequestContext } from './eap-service.js';
 import type { WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 const data = workerData as WorkerData;
-const service = new LocalEapService({ config: data.config, identity: data.identity, users: new ConfigUserDirectory(data.config.users), shard: data.shard });
+// The posture service is built here, in the worker, from the configuration (posture-provider.ts).
+const posture = data.config.eap.tnc && data.postureModule ? await postureServiceFromModule(data.postureModule, data.config) : undefined;
+const service = new LocalEapService({
+  config: data.config,
+  identity: data.identity,
+  users: new ConfigUserDirectory(data.config.users),
+  shard: data.shard,
+  ...(posture ? { posture } : {}),
+});
 const port = parentPort!;
 
 port.on('message', (m: WorkerRequest) => {

@@ -7,6 +7,8 @@ export interface WorkerData {
   readonly config: PdpConfig;
   readonly identity: TlsIdentity;
   readonly shard: number;
+  /** With eap.tnc: a module exporting createPostureService(config) (posture-provider.ts). */
+  readonly postureModule?: string;
 }
 
 export interface WorkerRequest {

@@ -25,3 +25,23 @@ export { EapPeer, type EapPeerOptions, type PeerStep } from './peer/eap-peer.js'
 export { md5ChallengePeer } from './peer/md5-peer.js';
 export { ttlsPeerMethod, type TtlsPeerOptions } from './peer/ttls-peer.js';
 export type { PeerKeys, PeerMethod, PeerMethodFactory } from './peer/peer-method.js';
+export {
+  EAP_TNC,
+  PT_EAP,
+  POSTURE_ATTRIBUTE,
+  PtEapDecodeError,
+  TncReassembler,
+  TncSender,
+  decodeTncFrame,
+  eapTncMethod,
+  encodeTncFrame,
+  isPtEapDecodeError,
+  postureOf,
+  ptEapMethod,
+  tncMethodFactory,
+  type PtEapDecodeErrorCode,
+  type TncFrame,
+  type TncServerOptions,
+  type TncVariant,
+} from './pt-eap/index.js';
+export { eapTncPeer, peerSequence, ptEapPeer, TncPeer, type TncPeerOptions, type TncPeerResult } from './peer/pt-eap-peer.js';

@@ -1,0 +1,77 @@
+/**
+ * The PostureService of the PDP: builds the IMVs the policy enables (one instance each, shared by
+ * every assessment, as IF-IMV loads an IMV once) and hands out one ImvPostureSession per PB-TNC
+ * connection. IMV ids follow strongSwan's load order in the captures: OS 1, Scanner 2, Test 3
+ * (only the enabled ones, numbered in that order).
+ *
+ *   const posture = new ImvPostureService({ policy, onEvent: (e) => log.info(e) });
+ *   const session = posture.createSession({ user, via: nas.name, transport: 'pt-eap' });
+ *   const pb = new PbTncServerSession({ handler: session });
+ *   ... pb.receive(batch) until done; session.decision(); session.close();
+ */
+import { randomInt } from 'node:crypto';
+import { createStandardRegistry, OsImv, ScannerImv, TestImv, type AttributeRegistry, type Imv } from '../../imc-imv/index.js';
+import { ImvPostureSession, type PostureEvent, type Timers } from './imv-session.js';
+import { resolvePosturePolicy, type PosturePolicy, type ResolvedPosturePolicy } from './policy.js';
+import type { PostureContext, PostureService, PostureSession } from './posture-service.js';
+
+export interface ImvPostureServiceOptions {
+  readonly policy: PosturePolicy;
+  /** PA-TNC codecs; default createStandardRegistry(). */
+  readonly registry?: AttributeRegistry;
+  /** IMVs to run instead of those the policy enables (custom IMVs, tests); ids 1, 2, ... in order. */
+  readonly imvs?: readonly Imv[];
+  readonly timers?: Timers;
+  /** PA-TNC Message Identifiers; default a random 32-bit number. */
+  readonly randomId?: () => number;
+  readonly onEvent?: (e: PostureEvent) => void;
+}
+
+/** The IMVs `policy` enables, in id order (OS, Scanner, Test). */
+export function buildImvs(policy: PosturePolicy, registry: AttributeRegistry): Imv[] {
+  const imvs: Imv[] = [];
+  if (policy.imvs.os) imvs.push(new OsImv(policy.imvs.os, { registry }));
+  if (policy.imvs.scanner) imvs.push(new ScannerImv(policy.imvs.scanner));
+  if (policy.imvs.test) imvs.push(new TestImv(policy.imvs.test));
+  return imvs;
+}
+
+const MAX_CONNECTION_ID = 0xffffffff;
+
+export class ImvPostureService implements PostureService {
+  readonly policy: ResolvedPosturePolicy;
+  readonly #registry: AttributeRegistry;
+  readonly #imvs: readonly { readonly id: number; readonly imv: Imv }[];
+  readonly #timers: Timers;
+  readonly #randomId: () => number;
+  readonly #onEvent: (e: PostureEvent) => void;
+  #nextConnection = 1;
+
+  constructor(options: ImvPostureServiceOptions) {
+    this.policy = resolvePosturePolicy(options.policy);
+    this.#registry = options.registry ?? createStandardRegistry();
+    this.#imvs = (options.imvs ?? buildImvs(options.policy, this.#registry)).map((imv, i) => ({ id: i + 1, imv }));
+    this.#timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    this.#randomId = options.randomId ?? (() => randomInt(0, 0x1_0000_0000));
+    this.#onEvent = options.onEvent ?? (() => undefined);
+  }
+
+  get imvNames(): readonly string[] {
+    return this.#imvs.map((x) => x.imv.name);
+  }
+
+  createSession(context: PostureContext): PostureSession {
+    const connectionId = this.#nextConnection;
+    this.#nextConnection = connectionId >= MAX_CONNECTION_ID ? 1 : connectionId + 1;
+    return new ImvPostureSession({
+      connectionId,
+      context,
+      imvs: this.#imvs,
+      policy: this.policy,
+      registry: this.#registry,
+      timers: this.#timers,
+      randomId: this.#randomId,
+      onEvent: this.#onEvent,
+    });
+  }
+}
