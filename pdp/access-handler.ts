@@ -198,7 +198,9 @@ export class AccessHandler extends EventEmitter<AccessHandlerEvents> {
 }
 
 /** The group a posture recommendation grants; undefined means no access. */
-export function postureGroup(decision: PostureDecision): 'allow' | 'isolate' | undefined {
+export function postureGroup(decision: PostureDecision): string | undefined {
+  // The posture manager resolved the policy (noRecommendation, group names): null is no access.
+  if (decision.group !== undefined) return decision.group ?? undefined;
   switch (decision.recommendation) {
     case 'allow':
       return 'allow';

@@ -10,6 +10,7 @@ import { handleAccounting, MemoryAccountingRecorder, type AccountingRecorder, ty
 import type { PdpConfig } from './config/types.js';
 import type { EapService } from './eap-service/eap-service.js';
 import { createEapService } from './eap-service/create.js';
+import { posturePolicyProvider } from './posture/module.js';
 import type { Logger } from './logging.js';
 import { loadTlsIdentity, type TlsIdentity } from './pki/demo-pki.js';
 import { ConfigUserDirectory } from './users.js';
@@ -53,7 +54,10 @@ export class Pdp extends EventEmitter<PdpEvents> {
       this.#log.info({ event: 'pki.generated', ca: this.#identity.files.ca, certificate: this.#identity.files.certificate, serverName: config.pki.serverName }, 'generated the demo CA and server certificate');
     }
     const users = new ConfigUserDirectory(config.users);
-    this.#eap = await createEapService(config, this.#identity, users, this.#log);
+    const posture = config.eap.tnc
+      ? posturePolicyProvider((e) => this.#log.debug({ ...e, event: `posture.${(e as { type?: string }).type ?? 'event'}` }, 'posture event'))
+      : undefined;
+    this.#eap = await createEapService(config, this.#identity, users, this.#log, posture);
     const access = new AccessHandler({ eap: this.#eap, users, now });
     const recorder = this.options.accounting ?? new MemoryAccountingRecorder();
 

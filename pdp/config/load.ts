@@ -115,6 +115,7 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
       ...(d.pki?.ca ? { ca: abs(d.pki.ca) } : {}),
     },
     users: d.users,
+    posture: d.posture ?? { imvs: { os: {}, scanner: {}, test: {} } },
     workers: d.workers ?? 1,
     log: { level: d.log?.level ?? 'info' },
     ...(d.ptTls ? { ptTls: { address: d.ptTls.address ?? '127.0.0.1', port: d.ptTls.port ?? 271, clientAuth: d.ptTls.clientAuth ?? 'sasl-plain' } } : {}),

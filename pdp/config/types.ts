@@ -1,5 +1,6 @@
 /** The PDP configuration after validation and defaults (schemas/pdp-config.schema.json). */
 import type { RadiusClient } from '../../radius/client-table.js';
+import type { PosturePolicy } from '../posture/policy.js';
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 export type OuterMethod = 'ttls' | 'md5';
@@ -53,6 +54,8 @@ export interface PdpConfig {
     readonly keyType: 'ecdsa-p256' | 'rsa-2048' | 'rsa-3072';
   };
   readonly users: readonly UserEntry[];
+  /** IMV policy; used when eap.tnc is set. */
+  readonly posture: PosturePolicy;
   readonly workers: number | 'auto';
   readonly log: { readonly level: string };
   /** PT-TLS server (RFC 6876, pdp/pt-tls/); absent = disabled. */
