@@ -10,7 +10,9 @@ import { handleAccounting, MemoryAccountingRecorder, type AccountingRecorder, ty
 import type { PdpConfig } from './config/types.js';
 import type { EapService } from './eap-service/eap-service.js';
 import { createEapService } from './eap-service/create.js';
-import { posturePolicyProvider } from './posture/module.js';
+import { createPostureService, posturePolicyProvider } from './posture/module.js';
+import { startPtTls } from './pt-tls/index.js';
+import type { PtTlsServer } from './pt-tls/server.js';
 import type { Logger } from './logging.js';
 import { loadTlsIdentity, type TlsIdentity } from './pki/demo-pki.js';
 import { ConfigUserDirectory } from './users.js';
@@ -32,6 +34,7 @@ export class Pdp extends EventEmitter<PdpEvents> {
   readonly #config: PdpConfig;
   readonly #log: Logger;
   #radius?: RadiusServer;
+  #ptTls?: PtTlsServer | undefined;
   #eap?: EapService;
   #identity?: TlsIdentity;
   readonly #dropLog = new Map<string, number>();
@@ -85,6 +88,8 @@ export class Pdp extends EventEmitter<PdpEvents> {
     radius.on('replayed', (ev) => this.#log.debug({ event: 'radius.replayed', ...ev }, 'duplicate request answered from cache'));
     this.#radius = radius;
     const bound = await radius.listen();
+    // PT-TLS (RFC 6876) runs the same posture policy for endpoints that connect directly.
+    this.#ptTls = await startPtTls(config, this.#identity, createPostureService(config), this.#log);
     if (config.demo) {
       this.#log.warn({ event: 'pdp.demo' }, 'running the embedded demo configuration: secret testing123 and the demo users are for loopback only; use --config for anything else');
     }
@@ -109,6 +114,7 @@ export class Pdp extends EventEmitter<PdpEvents> {
 
   async stop(): Promise<void> {
     await this.#radius?.close();
+    await this.#ptTls?.close();
     await this.#eap?.close();
   }
 }
