@@ -24,6 +24,26 @@ export interface PdpClient {
   readonly requireMessageAuthenticator?: boolean;
 }
 
+/** schemas/pdp-config.schema.json `posture` (the parts the tests use). */
+export interface PosturePolicyConfig {
+  readonly imvs?: {
+    readonly os?: {
+      readonly allowedProducts?: readonly { readonly name: string; readonly minVersion?: string }[];
+      readonly blacklistedPackages?: readonly string[];
+      readonly requestInstalledPackages?: boolean;
+      readonly requireForwardingDisabled?: boolean;
+      readonly requireNoDefaultPassword?: boolean;
+    };
+    readonly scanner?: { readonly allowedPorts?: readonly string[]; readonly blockedPorts?: readonly string[] };
+    readonly test?: { readonly rounds?: number };
+  };
+  readonly recommendationPolicy?: 'default' | 'any' | 'all';
+  readonly noRecommendation?: 'allow' | 'isolate' | 'no-access';
+  readonly groups?: { readonly allow?: string; readonly isolate?: string };
+  readonly imvTimeoutMs?: number;
+  readonly maxRounds?: number;
+}
+
 export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
 
 export interface PdpConfig {
@@ -39,7 +59,11 @@ export interface PdpConfig {
     /** Cap on EAP conversations in progress (our PDP: default 50,000; freeradius.ts ignores it). */
     readonly maxConversations?: number;
     readonly conversationTimeoutSeconds?: number;
+    /** Posture (PB-TNC) inside TTLS after the inner authentication (our PDP only). */
+    readonly tnc?: { readonly method?: 'pt-eap' | 'eap-tnc'; readonly maxRounds?: number };
   };
+  /** IMV policy, used when eap.tnc is set (our PDP only; absent: OS, Scanner, Test with empty policies). */
+  readonly posture?: PosturePolicyConfig;
   readonly pki: { readonly serverName: string };
   readonly users: readonly PdpUser[];
   readonly log: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' };
@@ -65,6 +89,8 @@ export interface PdpConfigOptions {
   readonly logLevel?: PdpConfig['log']['level'];
   readonly maxConversations?: number;
   readonly conversationTimeoutSeconds?: number;
+  readonly tnc?: NonNullable<PdpConfig['eap']['tnc']>;
+  readonly posture?: PosturePolicyConfig;
 }
 
 export function makePdpConfig(o: PdpConfigOptions): PdpConfig {
@@ -76,7 +102,9 @@ export function makePdpConfig(o: PdpConfigOptions): PdpConfig {
       innerMethods: ['md5', 'pap'],
       ...(o.maxConversations === undefined ? {} : { maxConversations: o.maxConversations }),
       ...(o.conversationTimeoutSeconds === undefined ? {} : { conversationTimeoutSeconds: o.conversationTimeoutSeconds }),
+      ...(o.tnc === undefined ? {} : { tnc: o.tnc }),
     },
+    ...(o.posture === undefined ? {} : { posture: o.posture }),
     pki: { serverName: SERVER_NAME },
     users: o.users ?? REFERENCE_USERS,
     log: { level: o.logLevel ?? 'info' },

@@ -14,6 +14,9 @@ export interface ConversationFinished {
   readonly method: string;
   readonly outcome: 'accept' | 'reject';
   readonly group?: string;
+  /** The merged posture recommendation (allow, isolate, no-access, ...), when posture ran. */
+  readonly posture?: string;
+  readonly reason?: string;
   readonly durationMs: number;
 }
 

@@ -45,6 +45,13 @@ export interface StartCharonOptions {
   /** Log levels for the stdout logger (default: ike 2, cfg 2, others 1). */
   readonly logLevels?: string;
   readonly readyTimeoutMs?: number;
+  /**
+   * The charon binary (default {@link CHARON}, Debian's). Another build (e.g. the TNC-built one of
+   * strongswan-tnc.ts) loads its plugins from its own compiled-in plugin dir.
+   */
+  readonly binary?: string;
+  /** Extra top-level strongswan.conf sections (e.g. `libimcv { ... }`), appended verbatim. */
+  readonly extraConfig?: string;
 }
 
 export interface IkeSa {
@@ -212,7 +219,7 @@ ${o.charonSection}
 swanctl {
   load = ${SWANCTL_PLUGINS}
 }
-`,
+${o.extraConfig ?? ''}`,
   );
   const env = { ...process.env, STRONGSWAN_CONF: join(o.dir, 'strongswan.conf') };
   // charon's stdout logger is block-buffered into a pipe (flush_line only affects files it opens),
@@ -228,7 +235,7 @@ swanctl {
     'mount --bind "$1" /run && exec "$2"',
     'sh',
     runDir,
-    CHARON,
+    o.binary ?? CHARON,
   ]);
   const proc = startProc(scope, cmd, args, { name: o.name, env });
   const charon = new Charon(o.name, o.netns, o.dir, proc);
