@@ -1,0 +1,124 @@
+/**
+ * `npm run bench` options: flags, with BENCH_QUICK=1 (or --quick) for a smoke run of a few hundred
+ * operations per phase. Every phase is bounded both by a count and by a time limit.
+ */
+import { parseArgs } from 'node:util';
+
+export type KeyChoice = 'rsa3072' | 'ecdsa256';
+export type ServerChoice = 'ours' | 'freeradius';
+export type PhaseChoice = 'radclient' | 'pap' | 'ttls';
+const PHASES: readonly PhaseChoice[] = ['radclient', 'pap', 'ttls'];
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Distinct users user0001..userN, all in group allow. */
+  readonly users: number;
+  /** EAP-TTLS concurrent conversations, one phase each. */
+  readonly concurrency: readonly number[];
+  /** Measured time of each load-generator phase (after the warm-up), seconds. */
+  readonly durationSec: number;
+  readonly warmupSec: number;
+  /** Upper bound on operations per phase (reached first in quick mode). */
+  readonly maxPapOps: number;
+  readonly maxTtlsOps: number;
+  /** Outstanding PAP requests of the Node generator. */
+  readonly papWindow: number;
+  /** radclient: the users file sent `radclientRepeat` times (-c), `radclientParallel` in flight (-p). */
+  readonly radclientRepeat: number;
+  readonly radclientParallel: number;
+  readonly key: KeyChoice;
+  readonly fragmentSize: number;
+  readonly servers: readonly ServerChoice[];
+  readonly phases: readonly PhaseChoice[];
+  /** Write V8 CPU profiles of our PDP (main thread and workers) into this directory. */
+  readonly cpuProfDir?: string;
+  /** Also write the JSON results to this file. */
+  readonly jsonPath?: string;
+}
+
+export const USAGE = `usage: npm run bench -- [options]        (BENCH_QUICK=1 for a smoke run)
+  --quick                 a few hundred operations per phase (same as BENCH_QUICK=1)
+  --users N               distinct users user0001..userN (default 1000; quick 100)
+  --concurrency A,B       EAP-TTLS concurrent authentications per phase (default 16,64; quick 16)
+  --duration S            measured seconds per load phase (default 10)
+  --warmup S              unmeasured seconds before each load phase (default 1; quick 0.2)
+  --pap-window N          outstanding PAP requests of the Node generator (default 64)
+  --radclient-repeat N    radclient -c: times the N-user file is sent (default 10; quick 5)
+  --key rsa3072|ecdsa256  server key, shared by both servers (default rsa3072)
+  --fragment-size N       EAP-TTLS fragment size of both servers (default 1024)
+  --only ours|freeradius  run one server only (no ratios)
+  --phases LIST           some of radclient,pap,ttls (default all three)
+  --cpu-prof DIR          node --cpu-prof for our PDP (DIR/ours) and the load generators (DIR/load-*);
+                          for finding hot spots, not for figures (profiling slows both)
+  --json FILE             also write the results as JSON to FILE (they are printed anyway)
+  --help`;
+
+function positiveInt(name: string, v: string | undefined, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be an integer in 1..${max}, not ${v}`);
+  return n;
+}
+
+function positiveNumber(name: string, v: string | undefined, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > max) throw new Error(`${name} must be a number in 0..${max}, not ${v}`);
+  return n;
+}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean' },
+      users: { type: 'string' },
+      concurrency: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'pap-window': { type: 'string' },
+      'radclient-repeat': { type: 'string' },
+      key: { type: 'string' },
+      'fragment-size': { type: 'string' },
+      only: { type: 'string' },
+      phases: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true || env['BENCH_QUICK'] === '1';
+  const users = positiveInt('--users', values.users, quick ? 100 : 1000, 100_000);
+  const concurrency = (values.concurrency ?? (quick ? '16' : '16,64')).split(',').map((c) => positiveInt('--concurrency', c.trim(), 1, 1024));
+  for (const c of concurrency) {
+    if (c > users) throw new Error(`--concurrency ${c} needs at least ${c} distinct users (--users ${users})`);
+  }
+  const key = values.key ?? 'rsa3072';
+  if (key !== 'rsa3072' && key !== 'ecdsa256') throw new Error(`--key must be rsa3072 or ecdsa256, not ${key}`);
+  const only = values.only;
+  if (only !== undefined && only !== 'ours' && only !== 'freeradius') throw new Error(`--only must be ours or freeradius, not ${only}`);
+  const phases = (values.phases ?? PHASES.join(',')).split(',').map((p) => p.trim());
+  for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--phases takes ${PHASES.join(',')}, not ${p}`);
+  const papWindow = positiveInt('--pap-window', values['pap-window'], 64, 4096);
+  if (papWindow > users) throw new Error(`--pap-window ${papWindow} needs at least as many users (--users ${users})`);
+  return {
+    quick,
+    users,
+    concurrency,
+    durationSec: positiveNumber('--duration', values.duration, 10, 600),
+    warmupSec: positiveNumber('--warmup', values.warmup, quick ? 0.2 : 1, 60),
+    maxPapOps: quick ? 500 : 2_000_000,
+    maxTtlsOps: quick ? 200 : 100_000,
+    papWindow,
+    radclientRepeat: positiveInt('--radclient-repeat', values['radclient-repeat'], quick ? 5 : 10, 10_000),
+    radclientParallel: 50,
+    key,
+    fragmentSize: positiveInt('--fragment-size', values['fragment-size'], 1024, 4000),
+    servers: only ? [only] : ['ours', 'freeradius'],
+    phases: phases as PhaseChoice[],
+    ...(values['cpu-prof'] !== undefined ? { cpuProfDir: values['cpu-prof'] } : {}),
+    ...(values.json !== undefined ? { jsonPath: values.json } : {}),
+  };
+}
