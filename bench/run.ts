@@ -18,7 +18,7 @@ import { loadPhase, radclientPhase, type LoadPhase } from './phases.js';
 import { makeBenchPki } from './pki.js';
 import { loadAverage, memory } from './procfs.js';
 import { ratios, renderHeader, renderTable, type BenchReport, type ServerResults } from './report.js';
-import { freeradiusVersion, startServer, type ServerSetup } from './servers.js';
+import { buildOurs, freeradiusVersion, startServer, type ServerSetup } from './servers.js';
 import { BENCH_SECRET, benchUsers } from './users.js';
 
 const started = performance.now();
@@ -53,10 +53,11 @@ function describeLoad(p: LoadPhase, unit: string): string {
 
 async function benchOne(kind: ServerChoice, scope: Scope, setup: ServerSetup): Promise<ServerResults> {
   const o = setup.options;
-  const t0 = performance.now();
   progress(`${kind}: starting`);
+  if (kind === 'ours') buildOurs();
+  const t0b = performance.now();
   const server = await startServer(kind, scope, setup);
-  const startupMs = performance.now() - t0;
+  const startupMs = performance.now() - t0b;
   const idle = memory(server.pid);
   progress(`${kind}: ready in ${(startupMs / 1000).toFixed(1)} s on 127.0.0.1:${server.authPort} (pid ${server.pid}, RSS ${(idle.rssKb / 1024).toFixed(1)} MB)`);
   try {

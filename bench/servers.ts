@@ -1,11 +1,11 @@
 /**
  * The two servers under comparison, started from one description on 127.0.0.1 with ports picked
- * here: our PDP (`node --import tsx pdp/cli.ts --config FILE`, `workers: "auto"`) and Debian's
+ * here: our PDP (the compiled build, `node dist/pdp/cli.js --config FILE`, `workers: "auto"`) and Debian's
  * FreeRADIUS 3.2 (threaded, its default thread pool) through integration/lib/freeradius.ts. Both
  * get the same certificate and key, TLS 1.2 only, the same fragment size, the same users and one
  * client 127.0.0.1/32 that must send Message-Authenticator.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,7 @@ async function startOurs(scope: Scope, s: ServerSetup): Promise<BenchServer> {
   writeFileSync(configPath, JSON.stringify(ourConfig(s, auth, accounting), null, 2));
   const prof = s.options.cpuProfDir ? join(s.options.cpuProfDir, 'ours') : undefined;
   if (prof) mkdirSync(prof, { recursive: true });
-  const nodeArgs = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', join(REPO_ROOT, 'pdp', 'cli.ts'), '--config', configPath];
+  const nodeArgs = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), join(REPO_ROOT, 'dist', 'pdp', 'cli.js'), '--config', configPath];
   const proc = startProc(scope, process.execPath, nodeArgs, { name: 'pdp', cwd: REPO_ROOT });
   const services = new Set<string>();
   let workers = 1;
@@ -115,6 +115,12 @@ async function startFr(scope: Scope, s: ServerSetup): Promise<BenchServer> {
     description: 'FreeRADIUS -f (threaded; its default thread pool: start 5, max 32; max_requests 16384)',
     stop: () => server.stop(),
   };
+}
+
+/** Measure what operators run (`npm start`: the compiled build), not the tsx development loader. */
+export function buildOurs(): void {
+  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.json')], { stdio: 'inherit', timeout: 180_000 });
+  if (build.status !== 0) throw new Error('building the PDP (tsc -p tsconfig.json) failed');
 }
 
 export function startServer(kind: ServerChoice, scope: Scope, s: ServerSetup): Promise<BenchServer> {

@@ -147,3 +147,26 @@ export { OsImv, STRONGSWAN_MAX_SEGMENT_SIZE } from './imv/os-imv.js';
 export type { OsImvDependencies, OsImvOptions, OsProductPolicy } from './imv/os-imv.js';
 export { ScannerImv, parsePortSpec, portName } from './imv/scanner-imv.js';
 export type { PortRange, ScannerImvOptions } from './imv/scanner-imv.js';
+
+export {
+  DEFAULT_PATHS,
+  IMV_ID_ANY,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  ImcStates,
+  MAX_PACKAGES,
+  OsImc,
+  PROC_NET_FILES,
+  ScannerImc,
+  TestImc,
+  fixedHostSource,
+  isLoopbackHex,
+  linuxHostSource,
+  numericFrom,
+  osInfoFrom,
+  parseDpkgStatus,
+  parseOsRelease,
+  parseProcNet,
+  uniquePorts,
+} from './imc/index.js';
+export type { HostSource, Imc, ImcConnectionInfo, ImcMessage, ImcOutgoing, ImcOutput, OsImcDependencies, OsImcOptions, TestImcOptions } from './imc/index.js';
