@@ -92,6 +92,12 @@ export class Pdp extends EventEmitter<PdpEvents> {
     this.#ptTls = await startPtTls(config, this.#identity, createPostureService(config), this.#log);
     if (config.demo) {
       this.#log.warn({ event: 'pdp.demo' }, 'running the embedded demo configuration: secret testing123 and the demo users are for loopback only; use --config for anything else');
+      if (this.#ptTls) {
+        this.#log.info(
+          { event: 'pdp.demo-hint' },
+          `assess this machine: npx tnc-client --pt-tls 127.0.0.1:${config.ptTls?.port ?? 271} --user carol --password Ar3etTnp --ca ${this.#identity.files.ca ?? 'var/pki/ca.crt'} --server-name ${config.pki.serverName}`,
+        );
+      }
     }
     return bound;
   }

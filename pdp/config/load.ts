@@ -154,6 +154,9 @@ export function embeddedDefault(cwd = process.cwd()): PdpConfig {
         clients: [{ name: 'localhost', address: '127.0.0.1', secret: 'testing123' }],
       },
       pki: { serverName: 'tnc-pdp.localhost' },
+      // Lets `tnc-client --pt-tls 127.0.0.1` assess this machine (README): OS, Scanner, Test IMVs.
+      // Port 271 (RFC 6876) needs root; an unprivileged demo uses 10271.
+      ptTls: { address: '127.0.0.1', port: process.getuid?.() === 0 ? 271 : 10271, clientAuth: 'sasl-plain' },
       users: [
         { name: 'carol', password: 'Ar3etTnp', group: 'allow' },
         { name: 'dave', password: 'W7R0g3do', group: 'isolate' },
