@@ -2,32 +2,28 @@
  * strongSwan 5.9.8's real `pt-tls-client` (with its Test and OS IMCs, configured through a
  * tnc_config file and STRONGSWAN_CONF, as strongSwan's own testing/tests/tnc/tnccs-20-pdp-pt-tls
  * scenario does) against our PT-TLS server (pdp/pt-tls) on a loopback port, with a fake
- * PostureSession deciding allow. Runs only when the strongSwan TNC build is cached
+ * PostureSession deciding allow. Builds strongSwan with TNC first when it is not cached
  * (integration/lib/strongswan-tnc.ts, /var/cache/tnc-nea/strongswan-5.9.8-tnc); `pt-tls-client`
  * exits with 1 even after "Access Allowed" (PEERS.md), so it is judged by its output.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PtTlsServer, type ClientAuth, type PtTlsServerEvents } from '../pdp/pt-tls/index.js';
 import { fakePostureService, makePtTlsPki, testUsers, type FakePostureService, type PtTlsTestPki } from '../pdp/pt-tls/test/helpers.js';
 import { run, Scope } from './lib/proc.js';
-import { layout, type StrongswanTnc } from './lib/strongswan-tnc.js';
+import { ensureStrongswanTnc, type StrongswanTnc } from './lib/strongswan-tnc.js';
 import { makeTempDir } from './lib/tmp.js';
 
-const PREFIX = process.env['STRONGSWAN_TNC_PREFIX'] ?? '/var/cache/tnc-nea/strongswan-5.9.8-tnc';
-const STAMP = join(PREFIX, '.tnc-build-complete');
-const available = existsSync(STAMP);
-
-describe('strongSwan pt-tls-client against our PT-TLS server', { skip: available ? false : `no strongSwan TNC build at ${PREFIX} (run integration/strongswan-tnc-build.test.ts)` }, () => {
+describe('strongSwan pt-tls-client against our PT-TLS server', () => {
   const scope = new Scope();
   let ss: StrongswanTnc;
   let pki: PtTlsTestPki;
   let dir: string;
 
   before(async () => {
-    ss = layout(PREFIX);
+    ss = await ensureStrongswanTnc();
     pki = await makePtTlsPki();
     dir = makeTempDir(scope, 'pt-tls');
     writeFileSync(join(dir, 'ca.pem'), pki.caPem);
