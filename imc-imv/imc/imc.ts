@@ -19,6 +19,7 @@
  */
 import type { PaTncAttribute } from '../pa-tnc/attribute.js';
 import type { ConnectionState, PaSubtype } from '../imv/imv.js';
+import { ConnectionStates } from '../connection-states.js';
 
 /** What the manager tells an IMC about a connection when it is created. */
 export interface ImcConnectionInfo {
@@ -68,28 +69,8 @@ export interface Imc {
 export const IMV_ID_ANY = 0xffff;
 
 /** Per-connection state table of an IMC, bounded. */
-export class ImcStates<S> {
-  readonly #states = new Map<number, S>();
-  readonly #max: number;
-
+export class ImcStates<S> extends ConnectionStates<S> {
   constructor(maxConnections = 1024) {
-    this.#max = maxConnections;
-  }
-
-  set(id: number, state: S): S {
-    if (!this.#states.has(id) && this.#states.size >= this.#max) throw new Error(`more than ${this.#max} connections`);
-    this.#states.set(id, state);
-    return state;
-  }
-
-  /** The state of `id`; throws for an unknown connection (TNC_RESULT_INVALID_PARAMETER). */
-  get(id: number): S {
-    const s = this.#states.get(id);
-    if (s === undefined) throw new Error(`unknown connection ${id}`);
-    return s;
-  }
-
-  delete(id: number): boolean {
-    return this.#states.delete(id);
+    super(maxConnections);
   }
 }

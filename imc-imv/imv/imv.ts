@@ -23,6 +23,7 @@
  * IMVs get their settings through their constructor; nothing here is global.
  */
 import type { PaTncAttribute } from '../pa-tnc/attribute.js';
+import { ConnectionStates } from '../connection-states.js';
 
 /** TNC_IMV_Action_Recommendation (IF-IMV 1.3 section 3.2.9). */
 export const ActionRecommendation = {
@@ -164,33 +165,14 @@ export interface Imv {
 }
 
 /** Per-connection state table of an IMV, bounded so a leak cannot grow without end. */
-export class ImvStates<S> {
-  readonly #states = new Map<number, S>();
-  readonly #max: number;
-
+export class ImvStates<S> extends ConnectionStates<S> {
   constructor(maxConnections = 100_000) {
-    this.#max = maxConnections;
+    super(maxConnections);
   }
 
-  get size(): number {
-    return this.#states.size;
-  }
-
+  /** The IMV's name for `set`: a connection's state is created on CREATE. */
   create(id: number, state: S): S {
-    if (!this.#states.has(id) && this.#states.size >= this.#max) throw new Error(`more than ${this.#max} connections`);
-    this.#states.set(id, state);
-    return state;
-  }
-
-  /** The state of `id`; throws for an unknown connection (TNC_RESULT_INVALID_PARAMETER). */
-  get(id: number): S {
-    const s = this.#states.get(id);
-    if (s === undefined) throw new Error(`unknown connection ${id}`);
-    return s;
-  }
-
-  delete(id: number): boolean {
-    return this.#states.delete(id);
+    return this.set(id, state);
   }
 }
 
