@@ -5,6 +5,7 @@
  * session ends. It drives our server in tests and will back the `tnc-client` command; it follows
  * the same order as strongSwan's pt_tls_client.c, so it also talks to strongSwan's PDP.
  */
+import { constants } from 'node:crypto';
 import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { PbTncClientSession, PbTncSessionEvent } from '../../tnc/index.js';
 import { PtTlsError, PtTlsErrorCode } from './errors.js';
@@ -119,6 +120,8 @@ export async function runPtTlsClient(options: PtTlsClientOptions, session: PbTnc
     ...(options.ca ? { ca: options.ca as string | string[] } : {}),
     ...(options.cert ? { cert: options.cert } : {}),
     ...(options.key ? { key: options.key } : {}),
+    // PT-TLS never renegotiates; strongSwan 5.9's TLS 1.2 server sends no RFC 5746 extension.
+    secureOptions: constants.SSL_OP_LEGACY_SERVER_CONNECT,
   };
   const socket = connect(tlsOptions);
   const reader = new MessageReader(socket, options.maxMessageSize ?? PT_TLS_LIMITS.maxBatchSize + PT_TLS_HEADER_SIZE);

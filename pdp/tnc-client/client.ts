@@ -178,7 +178,8 @@ function eapFailure(reason: string, o: TncClientOptions): TncClientError {
   if (/cert|verify|altname|self.signed|issuer/i.test(reason)) {
     return new TncClientError('CERTIFICATE_UNTRUSTED', `the PDP certificate is not trusted (${reason}): check --ca and --server-name${o.serverName ? '' : ' (default: the host name)'}`);
   }
-  if (reason.startsWith('tls-')) return new TncClientError('CERTIFICATE_UNTRUSTED', `the TLS handshake failed (${reason}): check --ca and --server-name`);
+  // Other TLS failures (versions, ciphers, protocol alerts) are not about trust: say what failed.
+  if (reason.startsWith('tls-')) return new TncClientError('PROTOCOL_ERROR', `the TLS handshake with the PDP failed (${reason})`);
   return new TncClientError('PROTOCOL_ERROR', `EAP failed: ${reason}`);
 }
 

@@ -174,6 +174,9 @@ export class TlsTunnel {
       maxVersion: config.maxVersion ?? DEFAULT_TLS_MAX_VERSION,
       ...(config.ciphers !== undefined ? { ciphers: config.ciphers } : {}),
       rejectUnauthorized: config.rejectUnauthorized ?? true,
+      // EAP never renegotiates, and strongSwan 5.9's TLS 1.2 server sends no RFC 5746
+      // renegotiation_info: OpenSSL 3 would abort the handshake (UNSAFE_LEGACY_RENEGOTIATION_DISABLED).
+      secureOptions: cryptoConstants.SSL_OP_LEGACY_SERVER_CONNECT,
     });
     const tunnel = new TlsTunnel(transport, socket, config);
     if (config.keylog) socket.on('keylog', config.keylog);
