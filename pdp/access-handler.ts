@@ -11,10 +11,11 @@
  *   transport when signing).
  * Access-Reject carries EAP-Failure when EAP was used (RFC 3579 section 2.6.3).
  *
- * When posture ran (eap.tnc: PT-EAP / EAP-TNC inside TTLS), its recommendation replaces the user's
- * configured group: allow -> Filter-Id `allow`, isolate -> Filter-Id `isolate`; no-access and
- * no-recommendation -> Access-Reject with EAP-Failure instead of the method's EAP-Success, as
- * strongSwan's PDP answers (its PT-EAP fails on no access: eap_tnc.c enforce_recommendation).
+ * When posture ran (eap.tnc: PT-EAP / EAP-TNC inside TTLS, or as the outer method), its
+ * recommendation replaces the user's configured group: allow -> Filter-Id `allow`, isolate ->
+ * Filter-Id `isolate`; no-access and no-recommendation -> Access-Reject with EAP-Failure instead
+ * of the method's EAP-Success, as strongSwan's PDP answers (its PT-EAP fails on no access:
+ * eap_tnc.c enforce_recommendation).
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -152,7 +153,8 @@ export class AccessHandler extends EventEmitter<AccessHandlerEvents> {
             // anonymous (RFC 2865 section 5.1: the server MAY send User-Name in Access-Accept).
             { type: AttributeType.UserName, value: Buffer.from(outcome.authenticatedAs, 'utf8').subarray(0, 253) },
             ...this.#authorization(request, group),
-            ...mppeKeyAttributes(outcome.msk, request.client.secret, packet.authenticator),
+            // The outer PT-EAP / EAP-TNC methods derive no MSK: no MS-MPPE keys then.
+            ...(outcome.msk ? mppeKeyAttributes(outcome.msk, request.client.secret, packet.authenticator) : []),
           ],
         };
       }

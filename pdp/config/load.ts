@@ -70,7 +70,13 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
   const minVersion: TlsVersion = ttls.minVersion ?? 'TLSv1.2';
   const maxVersion: TlsVersion = ttls.maxVersion ?? 'TLSv1.2';
   if (minVersion === 'TLSv1.3' && maxVersion === 'TLSv1.2') problems.push('eap.ttls: minVersion TLSv1.3 is above maxVersion TLSv1.2');
-  if (d.eap?.tnc && !(d.eap.methods ?? ['ttls']).includes('ttls')) problems.push('eap.tnc: posture runs inside TTLS, but eap.methods does not include ttls');
+  const methods: string[] = d.eap?.methods ?? ['ttls'];
+  const outerTnc = methods.filter((m) => m === 'pt-eap' || m === 'eap-tnc');
+  if (d.eap?.tnc && !methods.includes('ttls') && !outerTnc.length) {
+    problems.push('eap.tnc: posture runs inside TTLS or as an outer pt-eap/eap-tnc method, but eap.methods includes none of them');
+  }
+  // The outer PT-EAP / EAP-TNC methods use the posture service that eap.tnc brings.
+  if (outerTnc.length && !d.eap?.tnc) problems.push(`eap.methods: ${outerTnc.join(', ')} needs eap.tnc (the posture service)`);
   const names = new Set<string>();
   (d.users as { name: string }[]).forEach((u, i) => {
     if (names.has(u.name)) problems.push(`users.${i}.name: duplicate user '${u.name}'`);

@@ -3,7 +3,8 @@ import type { RadiusClient } from '../../radius/client-table.js';
 import type { PosturePolicy } from '../posture/policy.js';
 
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
-export type OuterMethod = 'ttls' | 'md5';
+/** 'pt-eap' / 'eap-tnc' as outer methods: posture alone, no keys (need eap.tnc for the posture service). */
+export type OuterMethod = 'ttls' | 'md5' | 'pt-eap' | 'eap-tnc';
 export type InnerMethod = 'md5' | 'pap';
 /** The EAP method that carries PB-TNC inside TTLS: PT-EAP (RFC 7171, type 54) or legacy EAP-TNC (38). */
 export type TncMethod = 'pt-eap' | 'eap-tnc';
@@ -38,7 +39,8 @@ export interface PdpConfig {
     };
     /**
      * Posture assessment inside TTLS after the inner authentication (absent: no posture). Needs a
-     * PostureService (pdp/eap-service/create.ts).
+     * PostureService (pdp/eap-service/create.ts). Also required by the outer methods 'pt-eap' and
+     * 'eap-tnc' (their posture runs through the same service).
      */
     readonly tnc?: {
       readonly method: TncMethod;

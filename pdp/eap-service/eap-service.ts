@@ -30,7 +30,8 @@ export type EapOutcome =
   | ({
       readonly kind: 'accept';
       readonly eap: Buffer;
-      readonly msk: Buffer;
+      /** Absent only for the outer PT-EAP / EAP-TNC methods, which derive no keys. */
+      readonly msk?: Buffer;
       readonly emsk?: Buffer;
       /** Present when posture ran (eap.tnc): the RADIUS side maps it to Filter-Id or Access-Reject. */
       readonly posture?: PostureDecision;

@@ -6,7 +6,9 @@
  * the conversation is found again by the State the NAS echoes (RFC 2865 section 5.24).
  */
 import {
+  EAP_TNC,
   EapAuthenticator,
+  PT_EAP,
   eapTncMethod,
   md5ChallengeMethod,
   postureOf,
@@ -36,7 +38,8 @@ export interface LocalEapServiceOptions {
   readonly innerStages?: () => readonly MethodStage[];
   /**
    * Required when `config.eap.tnc` is set (and only used then): TTLS then runs the inner stages
-   * [[MD5], [PT-EAP or EAP-TNC]], and PAP is followed by [[PT-EAP or EAP-TNC]].
+   * [[MD5], [PT-EAP or EAP-TNC]], and PAP is followed by [[PT-EAP or EAP-TNC]]. The outer methods
+   * 'pt-eap' / 'eap-tnc' (config.eap.methods) use it too, for the outer EAP identity.
    */
   readonly posture?: PostureService;
 }
@@ -61,6 +64,8 @@ export class LocalEapService implements EapService {
   readonly #users: UserDirectory;
   readonly #now: () => number;
   readonly #maxRounds: number | undefined;
+  /** Outer methods allowed to succeed without an MSK: PT-EAP / EAP-TNC (posture only, no keys). */
+  readonly #keyless: ReadonlySet<string>;
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: LocalEapServiceOptions) {
@@ -77,6 +82,11 @@ export class LocalEapService implements EapService {
     const inner = config.eap.innerMethods;
     const tnc = config.eap.tnc;
     if (tnc && !options.posture) throw new Error('eap.tnc is configured, but the EAP service was given no posture service');
+    const posture = options.posture;
+    const outerTnc = (make: typeof ptEapMethod) => (): EapMethodFactory => {
+      if (!posture) throw new Error('eap.methods has an outer pt-eap/eap-tnc method, but the EAP service was given no posture service');
+      return make({ posture });
+    };
     const tncMethod = tnc && options.posture ? (tnc.method === 'eap-tnc' ? eapTncMethod : ptEapMethod)({ posture: options.posture }) : undefined;
     const innerStages = options.innerStages ?? (() => (tncMethod ? [[md5ChallengeMethod()], [tncMethod]] : [[md5ChallengeMethod()]]));
     this.#maxRounds = tnc?.maxRounds;
@@ -103,8 +113,11 @@ export class LocalEapService implements EapService {
           },
         }),
       md5: () => md5ChallengeMethod(),
+      'pt-eap': outerTnc(ptEapMethod),
+      'eap-tnc': outerTnc(eapTncMethod),
     };
     this.#methods = config.eap.methods.map((m) => factories[m]!());
+    this.#keyless = new Set(this.#methods.filter((f) => f.type === PT_EAP.type || f.type === EAP_TNC.type).map((f) => f.name));
     this.#sweeper = setInterval(() => this.#table.sweep(), 5_000).unref();
   }
 
@@ -160,15 +173,17 @@ export class LocalEapService implements EapService {
         };
       case 'accept': {
         if (state) this.#table.delete(state);
-        if (!step.msk) {
-          // Outer methods without keys (plain MD5) cannot protect a tunnel: the gateway needs MPPE keys.
+        const posture = postureOf(step.attributes);
+        // Outer methods without keys (plain MD5) cannot protect a tunnel: the gateway needs MPPE keys.
+        // The outer PT-EAP / EAP-TNC methods are the exception: posture only (its decision is the
+        // group, pdp/access-handler.ts), accepted without keys.
+        if (!step.msk && !(this.#keyless.has(step.method) && posture)) {
           return { kind: 'reject', eap: failure(step.eap), reason: `${step.method} derives no MSK`, identity: step.identity, startedAt: conv.startedAt, method: step.method };
         }
-        const posture = postureOf(step.attributes);
         return {
           kind: 'accept',
           eap: step.eap,
-          msk: step.msk,
+          ...(step.msk ? { msk: step.msk } : {}),
           ...(step.emsk ? { emsk: step.emsk } : {}),
           identity: step.identity,
           authenticatedAs: step.innerIdentity ?? step.identity,

@@ -119,6 +119,6 @@ function reviveOutcome(o: EapOutcome): EapOutcome {
     case 'reject':
       return { ...o, eap: b(o.eap) };
     case 'accept':
-      return { ...o, eap: b(o.eap), msk: b(o.msk), ...(o.emsk ? { emsk: b(o.emsk) } : {}) };
+      return { ...o, eap: b(o.eap), ...(o.msk ? { msk: b(o.msk) } : {}), ...(o.emsk ? { emsk: b(o.emsk) } : {}) };
   }
 }
