@@ -10,18 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { AttributeType, PacketCode, getAttribute, joinEapMessage, splitEapMessage, type RadiusAttribute } from '../../../radius/index.js';
 import type { RadiusReply, RadiusRequest } from '../../../radius/server.js';
-import { AccessRecommendation, AssessmentResult } from '../../../tnc/index.js';
+import { AccessRecommendation } from '../../../tnc/index.js';
 import { AccessHandler, type ConversationFinished } from '../../access-handler.js';
 import { ConfigError, buildConfig } from '../../config/load.js';
 import type { PdpConfig } from '../../config/types.js';
 import { LocalEapService } from '../../eap-service/local-eap-service.js';
 import type { TlsIdentity } from '../../pki/demo-pki.js';
-import type { PostureDecision, PostureService, Recommendation } from '../../posture/posture-service.js';
 import { ConfigUserDirectory } from '../../users.js';
 import { EapPeer, type PeerStep } from '../peer/eap-peer.js';
 import { md5ChallengePeer } from '../peer/md5-peer.js';
 import { TncPeer, eapTncPeer, ptEapPeer, type TncPeerResult } from '../peer/pt-eap-peer.js';
 import { makeTestPki } from './certs.js';
+import { fakePosture } from './fake-posture.js';
 
 let identity: TlsIdentity;
 before(async () => {
@@ -34,35 +34,6 @@ const CLIENTS = [{ name: 'moon', address: '127.0.0.1', secret: 'gv6URkSs' }];
 
 function config(eap: object): PdpConfig {
   return buildConfig({ radius: { clients: CLIENTS }, users: USERS, eap }, 'test', '/tmp');
-}
-
-const PB_REC: Record<Recommendation, AccessRecommendation | undefined> = {
-  allow: AccessRecommendation.AccessAllowed,
-  isolate: AccessRecommendation.Quarantined,
-  'no-access': AccessRecommendation.AccessDenied,
-  'no-recommendation': undefined,
-};
-
-/** One SDATA round, then the decision; records `user/transport` of every session. */
-function fakePosture(recommendation: Recommendation): PostureService & { readonly users: string[] } {
-  const users: string[] = [];
-  return {
-    users,
-    createSession(context) {
-      users.push(`${context.user}/${context.transport}`);
-      let decision: PostureDecision | undefined;
-      return {
-        onClientBatch(input) {
-          if (input.roundTrip === 1) return { action: 'continue' };
-          decision = { recommendation, imvs: [] };
-          const accessRecommendation = PB_REC[recommendation];
-          return { action: 'decide', assessmentResult: AssessmentResult.Compliant, ...(accessRecommendation !== undefined ? { accessRecommendation } : {}) };
-        },
-        decision: () => decision,
-        close: () => undefined,
-      };
-    },
-  };
 }
 
 interface Run {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AttributeType, PacketCode, getAttribute, joinEapMessage, splitEapMessage, type RadiusAttribute } from '../../../radius/index.js';
 import type { RadiusReply, RadiusRequest } from '../../../radius/server.js';
-import { AccessRecommendation, AssessmentResult } from '../../../tnc/index.js';
+import { AccessRecommendation } from '../../../tnc/index.js';
 import { AccessHandler, type ConversationFinished } from '../../access-handler.js';
 import { ConfigError, buildConfig } from '../../config/load.js';
 import type { PdpConfig } from '../../config/types.js';
@@ -19,7 +19,6 @@ import { LocalEapService } from '../../eap-service/local-eap-service.js';
 import { WorkerEapService } from '../../eap-service/worker-eap-service.js';
 import { createLogger } from '../../logging.js';
 import type { TlsIdentity } from '../../pki/demo-pki.js';
-import type { PostureDecision, PostureService, Recommendation } from '../../posture/posture-service.js';
 import { ConfigUserDirectory } from '../../users.js';
 import { EapPeer, type PeerStep } from '../peer/eap-peer.js';
 import { md5ChallengePeer } from '../peer/md5-peer.js';
@@ -27,6 +26,7 @@ import type { PeerMethodFactory } from '../peer/peer-method.js';
 import { TncPeer, eapTncPeer, peerSequence, ptEapPeer, type TncPeerResult } from '../peer/pt-eap-peer.js';
 import { ttlsPeerMethod } from '../peer/ttls-peer.js';
 import { makeTestPki, type TestPki } from './certs.js';
+import { fakePosture } from './fake-posture.js';
 
 let pki: TestPki;
 let identity: TlsIdentity;
@@ -46,35 +46,6 @@ function config(tnc?: object, extra: object = {}): PdpConfig {
     'test',
     '/tmp',
   );
-}
-
-const PB_REC: Record<Recommendation, AccessRecommendation | undefined> = {
-  allow: AccessRecommendation.AccessAllowed,
-  isolate: AccessRecommendation.Quarantined,
-  'no-access': AccessRecommendation.AccessDenied,
-  'no-recommendation': undefined,
-};
-
-/** One SDATA round, then the decision. */
-function fakePosture(recommendation: Recommendation): PostureService & { readonly users: string[] } {
-  const users: string[] = [];
-  return {
-    users,
-    createSession(context) {
-      users.push(`${context.user}/${context.transport}`);
-      let decision: PostureDecision | undefined;
-      return {
-        onClientBatch(input) {
-          if (input.roundTrip === 1) return { action: 'continue' };
-          decision = { recommendation, imvs: [] };
-          const accessRecommendation = PB_REC[recommendation];
-          return { action: 'decide', assessmentResult: AssessmentResult.Compliant, ...(accessRecommendation !== undefined ? { accessRecommendation } : {}) };
-        },
-        decision: () => decision,
-        close: () => undefined,
-      };
-    },
-  };
 }
 
 interface Run {
