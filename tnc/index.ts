@@ -64,16 +64,17 @@ export { LANGUAGE_PREFIX, languagePreferenceCodec } from './pb/messages/language
 export type { PbLanguagePreferenceMessage } from './pb/messages/language-preference.js';
 export { reasonStringCodec } from './pb/messages/reason-string.js';
 export type { PbReasonStringMessage } from './pb/messages/reason-string.js';
-export { PT_TLS_PORT, PdpIdentifierType, pdpReferralCodec } from './pb/messages/tcg/pdp-referral.js';
+export { PDP_PROTOCOL_PT_TLS, PT_TLS_PORT, PdpIdentifierType, pdpReferralCodec } from './pb/messages/tcg/pdp-referral.js';
 export type { PbPdpReferralMessage, PdpIdentifier } from './pb/messages/tcg/pdp-referral.js';
 
 export { PbTncState, allowedBatchTypes, stateName, transition } from './pb/state-machine.js';
 export type { PbTncEvent, PbTncTransition } from './pb/state-machine.js';
-export { PbTncServerSession } from './pb/session.js';
+export { PbTncServerSession, pdpReferralMessage } from './pb/session.js';
 export type {
   PbTncServerHandler,
   PbTncServerSessionOptions,
   PbTncSessionEvent,
+  PdpReferralOption,
   PbTncStep,
   ServerTurn,
   ServerTurnInput,

@@ -83,11 +83,17 @@ export class LocalEapService implements EapService {
     const tnc = config.eap.tnc;
     if (tnc && !options.posture) throw new Error('eap.tnc is configured, but the EAP service was given no posture service');
     const posture = options.posture;
+    // As strongSwan's PDP: with the PT-TLS server on, the first server batch over EAP carries a
+    // TCG PB-PDP-Referral naming this PDP (TLS server name) and its PT-TLS port.
+    const pdpReferral = config.ptTls ? { fqdn: config.pki.serverName, port: config.ptTls.port } : undefined;
     const outerTnc = (make: typeof ptEapMethod) => (): EapMethodFactory => {
       if (!posture) throw new Error('eap.methods has an outer pt-eap/eap-tnc method, but the EAP service was given no posture service');
-      return make({ posture });
+      return make({ posture, ...(pdpReferral ? { pdpReferral } : {}) });
     };
-    const tncMethod = tnc && options.posture ? (tnc.method === 'eap-tnc' ? eapTncMethod : ptEapMethod)({ posture: options.posture }) : undefined;
+    const tncMethod =
+      tnc && options.posture
+        ? (tnc.method === 'eap-tnc' ? eapTncMethod : ptEapMethod)({ posture: options.posture, ...(pdpReferral ? { pdpReferral } : {}) })
+        : undefined;
     const innerStages = options.innerStages ?? (() => (tncMethod ? [[md5ChallengeMethod()], [tncMethod]] : [[md5ChallengeMethod()]]));
     this.#maxRounds = tnc?.maxRounds;
     const factories: Record<string, () => EapMethodFactory> = {

@@ -31,9 +31,18 @@ export interface PtTlsClientOptions {
   readonly sasl?: { readonly user: string; readonly password: string };
   readonly minVersion?: 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** Deadline for the whole exchange (default 30 s). */
+  /** Deadline for the exchange up to the first RESULT (default 30 s). */
   readonly timeoutMs?: number;
   readonly maxMessageSize?: number;
+  /**
+   * Stay connected after the RESULT (the session must be created with afterResult 'stay'): the
+   * server may then retry (SRETRY) and each new RESULT is reported through `onResult`. Ends with
+   * a CLOSE batch when `signal` aborts, or when the server closes (then resolves, not rejects).
+   */
+  readonly keepOpen?: {
+    readonly signal?: AbortSignal;
+    readonly onResult?: (result: { readonly assessmentResult: number; readonly accessRecommendation: number | undefined }) => void;
+  };
 }
 
 export type PtTlsClientErrorCode =
@@ -58,7 +67,7 @@ export class PtTlsClientError extends Error {
 export interface PtTlsClientResult {
   /** SASL mechanism used, if any. */
   readonly saslMechanism: string | undefined;
-  /** From the RESULT batch. */
+  /** From the (last) RESULT batch. */
   readonly assessmentResult: number | undefined;
   readonly accessRecommendation: number | undefined;
   readonly pbEvents: readonly PbTncSessionEvent[];
@@ -188,17 +197,40 @@ export async function runPtTlsClient(options: PtTlsClientOptions, session: PbTnc
 
     // Data transport phase (section 3.7): PB-TNC batches until the session ends.
     const pbEvents: PbTncSessionEvent[] = [];
+    const keepOpen = options.keepOpen;
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (keepOpen?.signal?.aborted) resolve('aborted');
+      keepOpen?.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
     let step = session.start();
     pbEvents.push(...step.events);
     for (;;) {
       if (step.reply) send({ kind: 'pb-tnc-batch', batch: step.reply });
       if (step.done) break;
-      const m = await next();
+      let m: PtTlsValue | 'aborted';
+      try {
+        // Watching, the user may stop while the server is silent: a CLOSE batch ends it politely.
+        m = keepOpen && session.state === 'decided' ? await Promise.race([next(), aborted]) : await next();
+      } catch (e) {
+        // The server may end a long-lived connection after a RESULT: that is the end, not a failure.
+        if (keepOpen && session.state === 'decided' && e instanceof PtTlsClientError && e.code === 'PTTLS_CLIENT_CLOSED') break;
+        throw e;
+      }
+      if (m === 'aborted') {
+        step = await session.close();
+        continue;
+      }
       if (m.kind !== 'pb-tnc-batch') throw unexpected(m, 'PB-TNC Batch');
       step = await session.receive(m.batch);
       pbEvents.push(...step.events);
+      for (const e of step.events) {
+        if (e.type !== 'result' || !keepOpen) continue;
+        // The first deadline is for the first assessment; later ones are the server's to start.
+        clearTimeout(timer);
+        keepOpen.onResult?.({ assessmentResult: e.assessmentResult, accessRecommendation: e.accessRecommendation });
+      }
     }
-    const result = pbEvents.find((e): e is Extract<PbTncSessionEvent, { type: 'result' }> => e.type === 'result');
+    const result = pbEvents.filter((e): e is Extract<PbTncSessionEvent, { type: 'result' }> => e.type === 'result').at(-1);
     return {
       saslMechanism,
       assessmentResult: result?.assessmentResult,

@@ -5,6 +5,10 @@
  * the PDP's users, a PostureSession from the PostureService once the client is authenticated, and
  * one PbTncServerSession (tnc/pb/session.ts, PT_TLS_LIMITS) that gets every PB-TNC batch.
  *
+ * After a RESULT the connection stays open as long as the client keeps it open (strongSwan's client
+ * closes with a CLOSE batch; ours in watch mode does not): `reassess()` then starts a new
+ * assessment with a PB-TNC SRETRY batch and resolves with the next decision (RFC 5793 section 3.2).
+ *
  * Received messages are handled strictly in order (a PB-TNC batch may take a while); at most
  * `maxPendingMessages` may wait, which a half-duplex PB-TNC client never comes near. Nothing here
  * throws to the caller: a malformed message becomes a PT-TLS Error and a close, and an internal
@@ -45,6 +49,9 @@ export type PtTlsConnectionEvent =
   | { readonly type: 'peer-error'; readonly error: PtTlsErrorMessage }
   | { readonly type: 'closed'; readonly reason: string };
 
+/** A decision (PB-TNC RESULT) on this connection. */
+export type PtTlsDecision = Omit<Extract<PtTlsConnectionEvent, { type: 'decision' }>, 'type'>;
+
 export interface PtTlsConnectionLimits {
   /** Largest PT-TLS message of any type, header included (default: PT_TLS_LIMITS batch + 16). */
   readonly maxMessageSize: number;
@@ -73,6 +80,16 @@ export interface PtTlsConnectionOptions {
   readonly onEvent: (event: PtTlsConnectionEvent) => void;
 }
 
+export class PtTlsReassessError extends Error {
+  override readonly name = 'PtTlsReassessError';
+  constructor(
+    readonly code: 'PTTLS_NOT_DECIDED' | 'PTTLS_CLOSED' | 'PTTLS_NO_SUCH_CONNECTION' | 'PTTLS_REASSESS_TIMEOUT',
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}
+
 export class PtTlsConnection {
   readonly #io: PtTlsConnectionIo;
   readonly #users: UserDirectory;
@@ -90,6 +107,8 @@ export class PtTlsConnection {
   #closed = false;
   /** Set after a framing error: the stream cannot be resynchronised. */
   #broken = false;
+  /** reassess() calls waiting for the next RESULT. */
+  #waiters: { resolve: (d: PtTlsDecision) => void; reject: (e: Error) => void }[] = [];
 
   constructor(options: PtTlsConnectionOptions) {
     this.#io = options.io;
@@ -153,6 +172,36 @@ export class PtTlsConnection {
   terminate(reason: string): void {
     if (this.#closed) return;
     this.#finish(reason, false);
+  }
+
+  /** The user the connection authenticated as, once it has. */
+  get user(): string | undefined {
+    return this.#user;
+  }
+
+  /** The PB-TNC session has sent its RESULT and waits (Decided): a reassess() is possible. */
+  get decided(): boolean {
+    return !this.#closed && this.#pb?.state === 'decided';
+  }
+
+  /**
+   * Server-initiated retry: sends a PB-TNC SRETRY batch and resolves with the decision of the new
+   * assessment (the client answers with CRETRY and the exchange runs to a new RESULT). Rejects if
+   * the connection is not in Decided (no RESULT yet, an exchange under way, or closed: the PB-TNC
+   * error code PB_SEND_NOT_ALLOWED), or closes before the new RESULT. Queued behind received
+   * messages.
+   */
+  reassess(): Promise<PtTlsDecision> {
+    return new Promise<PtTlsDecision>((resolve, reject) => {
+      const run = this.#queue.then(async () => {
+        const pb = this.#pb;
+        if (this.#closed || pb === undefined) throw new PtTlsReassessError('PTTLS_NOT_DECIDED', 'the connection is closed or not authenticated');
+        const step = await pb.requestRetry();
+        this.#waiters.push({ resolve, reject });
+        if (step.reply !== undefined) this.#send({ kind: 'pb-tnc-batch', batch: step.reply });
+      });
+      this.#queue = run.catch((e: unknown) => reject(e instanceof Error ? e : new Error(String(e))));
+    });
   }
 
   /** Resolves when every received message so far is handled (for tests). */
@@ -223,13 +272,14 @@ export class PtTlsConnection {
     if (this.#closed) return;
     for (const ev of result.events) {
       if (ev.type === 'result') {
-        this.#emit({
-          type: 'decision',
+        const decision: PtTlsDecision = {
           user: this.#user ?? '',
           decision: this.#posture?.decision(),
           accessRecommendation: ev.accessRecommendation,
           assessmentResult: ev.assessmentResult,
-        });
+        };
+        this.#emit({ type: 'decision', ...decision });
+        for (const w of this.#waiters.splice(0)) w.resolve(decision);
       }
       if (ev.type === 'protocol-error') this.#emit({ type: 'error', code: ev.error.code, error: ev.error, fatal: true });
     }
@@ -259,6 +309,7 @@ export class PtTlsConnection {
       this.#emit({ type: 'error', code: 'PTTLS_POSTURE_CLOSE', error: e instanceof Error ? e : new Error(String(e)), fatal: false });
     }
     this.#posture = undefined;
+    for (const w of this.#waiters.splice(0)) w.reject(new PtTlsReassessError('PTTLS_CLOSED', `the connection closed (${reason}) before a new decision`));
     if (endTransport) this.#io.end();
     this.#emit({ type: 'closed', reason });
   }

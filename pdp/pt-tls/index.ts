@@ -43,10 +43,10 @@ export { SASL_PLAIN, encodeSaslPlain, parseSaslPlain, verifySaslPlain } from './
 export type { SaslPlainOutcome } from './sasl-plain.js';
 export { ANONYMOUS, initialState, step } from './state-machine.js';
 export type { AuthMethod, ClientAuth, PtTlsPhase, PtTlsServerAction, PtTlsServerEvent, PtTlsServerState, PtTlsStep } from './state-machine.js';
-export { DEFAULT_CONNECTION_LIMITS, PtTlsConnection } from './connection.js';
-export type { PtTlsConnectionEvent, PtTlsConnectionIo, PtTlsConnectionLimits, PtTlsConnectionOptions } from './connection.js';
+export { DEFAULT_CONNECTION_LIMITS, PtTlsConnection, PtTlsReassessError } from './connection.js';
+export type { PtTlsConnectionEvent, PtTlsConnectionIo, PtTlsConnectionLimits, PtTlsConnectionOptions, PtTlsDecision } from './connection.js';
 export { PtTlsServer } from './server.js';
-export type { PtTlsServerEvents, PtTlsServerIdentity, PtTlsServerOptions } from './server.js';
+export type { PtTlsConnectionInfo, PtTlsReassessment, PtTlsServerEvents, PtTlsServerIdentity, PtTlsServerOptions } from './server.js';
 export { PtTlsClientError, runPtTlsClient } from './client.js';
 export type { PtTlsClientErrorCode, PtTlsClientOptions, PtTlsClientResult } from './client.js';
 

@@ -5,6 +5,11 @@
  * verified client certificate's identity in 'certificate' mode (RFC 6876 section 3.2: the server
  * may require TLS client authentication).
  *
+ * A connection stays open after its RESULT while the client keeps it open; `reassess()` then asks
+ * the chosen endpoints for a new assessment on their open connections (PB-TNC SRETRY) and resolves
+ * with the new decisions. The idle timeout does not apply to a connection waiting in Decided (the
+ * client has nothing to say until the server retries); the overall session deadline does.
+ *
  * Events (typed, EventEmitter): listening, connection, authenticated, auth-failed, decision,
  * peer-error, error, closed, rejected. `error` is emitted only when someone listens for it, so a
  * hostile client can never crash the process through an unhandled 'error' event.
@@ -14,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { PostureDecision, PostureService } from '../posture/posture-service.js';
 import type { UserDirectory } from '../users.js';
-import { PtTlsConnection, type PtTlsConnectionLimits } from './connection.js';
+import { PtTlsConnection, PtTlsReassessError, type PtTlsConnectionLimits, type PtTlsDecision } from './connection.js';
 import type { PtTlsErrorMessage } from './error-message.js';
 import { PT_TLS_DEFAULT_PORT } from './message-type.js';
 import type { AuthMethod, ClientAuth } from './state-machine.js';
@@ -54,6 +59,19 @@ interface Peer {
   readonly remotePort: number;
 }
 
+/** An open connection as reassess() selects it. */
+export interface PtTlsConnectionInfo extends Peer {
+  /** Undefined until the client authenticated. */
+  readonly user: string | undefined;
+  /** Waiting after a RESULT: can be reassessed. */
+  readonly decided: boolean;
+}
+
+/** The outcome of reassessing one connection. */
+export type PtTlsReassessment =
+  | (Peer & { readonly ok: true } & PtTlsDecision)
+  | (Peer & { readonly ok: false; readonly code: string; readonly reason: string });
+
 export interface PtTlsServerEvents {
   listening: [{ readonly address: string; readonly port: number }];
   connection: [Peer];
@@ -79,6 +97,7 @@ export class PtTlsServer extends EventEmitter<PtTlsServerEvents> {
   readonly #options: PtTlsServerOptions;
   readonly #server: Server;
   readonly #sockets = new Map<TLSSocket, PtTlsConnection | undefined>();
+  readonly #byId = new Map<number, { readonly peer: Peer; readonly conn: PtTlsConnection }>();
   #nextId = 1;
 
   constructor(options: PtTlsServerOptions) {
@@ -124,6 +143,45 @@ export class PtTlsServer extends EventEmitter<PtTlsServerEvents> {
 
   get connections(): number {
     return this.#sockets.size;
+  }
+
+  /** The open connections (authenticated or not). */
+  list(): PtTlsConnectionInfo[] {
+    return [...this.#byId.values()].map(({ peer, conn }) => ({ ...peer, user: conn.user, decided: conn.decided }));
+  }
+
+  /**
+   * Re-assesses open connections: `select` is a connection id or a predicate over list()'s
+   * entries. Each selected connection gets a PB-TNC SRETRY; resolves once every one has a new
+   * decision or failed (not in Decided, closed, or no RESULT within `timeoutMs`, default 60 s;
+   * the connection stays as it is then). An unknown id gives one PTTLS_NO_SUCH_CONNECTION entry.
+   */
+  async reassess(select: number | ((c: PtTlsConnectionInfo) => boolean), options: { readonly timeoutMs?: number } = {}): Promise<PtTlsReassessment[]> {
+    const chosen = typeof select === 'number' ? this.list().filter((c) => c.id === select) : this.list().filter(select);
+    if (typeof select === 'number' && chosen.length === 0) {
+      return [{ id: select, remoteAddress: '', remotePort: 0, ok: false, code: 'PTTLS_NO_SUCH_CONNECTION', reason: `no open connection ${select}` }];
+    }
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    return Promise.all(
+      chosen.map(async (info): Promise<PtTlsReassessment> => {
+        const entry = this.#byId.get(info.id);
+        const peer: Peer = { id: info.id, remoteAddress: info.remoteAddress, remotePort: info.remotePort };
+        if (!entry) return { ...peer, ok: false, code: 'PTTLS_CLOSED', reason: 'closed' };
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new PtTlsReassessError('PTTLS_REASSESS_TIMEOUT', `no decision within ${timeoutMs} ms`)), timeoutMs);
+        });
+        try {
+          const d = await Promise.race([entry.conn.reassess(), timeout]);
+          return { ...peer, ok: true, ...d };
+        } catch (e) {
+          const code = (e as { code?: unknown }).code;
+          return { ...peer, ok: false, code: typeof code === 'string' ? code : 'PTTLS_INTERNAL', reason: e instanceof Error ? e.message : String(e) };
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
   }
 
   /** Stops listening and ends every connection (their posture sessions are closed). */
@@ -186,6 +244,7 @@ export class PtTlsServer extends EventEmitter<PtTlsServerEvents> {
       },
     });
     this.#sockets.set(socket, conn);
+    this.#byId.set(peer.id, { peer, conn });
 
     const deadline = setTimeout(() => {
       conn.terminate('session-timeout');
@@ -193,6 +252,8 @@ export class PtTlsServer extends EventEmitter<PtTlsServerEvents> {
     }, this.#options.sessionTimeoutMs ?? 600_000);
     deadline.unref();
     socket.setTimeout(this.#options.idleTimeoutMs ?? 30_000, () => {
+      // After a RESULT the client waits for us (a retry) and is silent by design.
+      if (conn.decided) return;
       conn.terminate('idle-timeout');
       socket.destroy();
     });
@@ -206,6 +267,7 @@ export class PtTlsServer extends EventEmitter<PtTlsServerEvents> {
       clearTimeout(deadline);
       conn.terminate('peer-closed');
       this.#sockets.delete(socket);
+      this.#byId.delete(peer.id);
     });
   }
 }

@@ -30,9 +30,15 @@ export interface TncClientOptions {
   readonly ca?: string;
   /** Name the server certificate must carry (default: the host). */
   readonly serverName?: string;
-  /** Deadline for the whole assessment (default 30 s). */
+  /** Deadline for the (first) assessment (default 30 s). */
   readonly timeoutMs?: number;
   readonly progress?: (line: string) => void;
+  /**
+   * PT-TLS only: stay connected after the RESULT so the PDP can re-assess this endpoint (PB-TNC
+   * SRETRY); every new outcome also reaches the manager's `outcome` event. Ends when `signal`
+   * aborts (a CLOSE batch goes out) or the PDP closes the connection; the result is the last outcome.
+   */
+  readonly watch?: { readonly signal?: AbortSignal };
 }
 
 export type TncClientErrorCode =
@@ -79,8 +85,11 @@ export async function runTncClient(options: TncClientOptions, manager: ImcManage
     timer = setTimeout(() => reject(new TncClientError('TIMEOUT', `no posture result within ${timeoutMs / 1000} s`)), timeoutMs);
   });
   try {
+    if (options.watch && options.transport.kind !== 'pt-tls') throw new TncClientError('PROTOCOL_ERROR', 'watching (re-assessment on an open connection) needs PT-TLS');
     const first = await manager.begin();
-    const run = options.transport.kind === 'pt-tls' ? overPtTls(options, options.transport, manager, first, timeoutMs) : overRadius(options, options.transport, manager, first);
+    // Watching, the deadline covers the first assessment; the PDP starts the later ones.
+    const firstResult = () => clearTimeout(timer);
+    const run = options.transport.kind === 'pt-tls' ? overPtTls(options, options.transport, manager, first, timeoutMs, firstResult) : overRadius(options, options.transport, manager, first);
     return await Promise.race([run, deadline]);
   } finally {
     clearTimeout(timer);
@@ -88,10 +97,17 @@ export async function runTncClient(options: TncClientOptions, manager: ImcManage
   }
 }
 
-async function overPtTls(o: TncClientOptions, t: Extract<TncTransport, { kind: 'pt-tls' }>, manager: ImcManager, first: PbPaMessage[], timeoutMs: number): Promise<TncClientResult> {
+async function overPtTls(
+  o: TncClientOptions,
+  t: Extract<TncTransport, { kind: 'pt-tls' }>,
+  manager: ImcManager,
+  first: PbPaMessage[],
+  timeoutMs: number,
+  onFirstResult: () => void,
+): Promise<TncClientResult> {
   const where = `${t.host}:${t.port}`;
-  o.progress?.(`connecting to ${where} (PT-TLS)`);
-  const session = manager.createSession({ limits: PT_TLS_LIMITS, firstMessages: first });
+  o.progress?.(`connecting to ${where} (PT-TLS)${o.watch ? ', staying connected for re-assessments' : ''}`);
+  const session = manager.createSession({ limits: PT_TLS_LIMITS, firstMessages: first, ...(o.watch ? { afterResult: 'stay' as const } : {}) });
   try {
     await runPtTlsClient(
       {
@@ -102,6 +118,7 @@ async function overPtTls(o: TncClientOptions, t: Extract<TncTransport, { kind: '
         timeoutMs,
         ...(o.ca ? { ca: o.ca } : {}),
         ...(o.user !== undefined && o.password !== undefined ? { sasl: { user: o.user, password: o.password } } : {}),
+        ...(o.watch ? { keepOpen: { ...(o.watch.signal ? { signal: o.watch.signal } : {}), onResult: onFirstResult } } : {}),
       },
       session,
     );

@@ -4,6 +4,8 @@
  * src/libtnccs/plugins/tnc_imc/tnc_imc_manager.c and tnccs_20's client half.
  *
  *   begin()              IMCs: CREATE, HANDSHAKE, BeginHandshake -> PB-PA messages of the first CDATA
+ *   SRETRY               the server retries (RFC 5793): IMCs HANDSHAKE + BeginHandshake again, as
+ *                        strongSwan's tnccs_20_client.c does; their messages go in the CRETRY
  *   SDATA / SRETRY       each PB-PA -> processMessage (PA-TNC) -> every subscribed IMC
  *                        (only the named one when EXCL), then BatchEnding -> the next CDATA
  *   RESULT               PB-PA (the IMVs' Assessment Results) to the IMCs; PB-Assessment-Result,
@@ -43,7 +45,11 @@ export type ImcManagerEvent =
   | { readonly type: 'imv-assessment'; readonly imcs: readonly string[]; readonly evaluation: number }
   /** The PB-TNC session starts (the transport is up and the user authenticated). */
   | { readonly type: 'session-started' }
-  | { readonly type: 'batch-received'; readonly batchType: number; readonly count: number };
+  | { readonly type: 'batch-received'; readonly batchType: number; readonly count: number }
+  /** The server asked for a new assessment (SRETRY): the IMCs measure again. */
+  | { readonly type: 'retry' }
+  /** A RESULT arrived (one per assessment; several on a watched PT-TLS connection). */
+  | { readonly type: 'outcome'; readonly outcome: TncOutcome };
 
 /** What the server's RESULT batch said. */
 export interface TncOutcome {
@@ -105,9 +111,19 @@ export class ImcManager {
     return new ImcClientSession(this, options);
   }
 
-  /** SDATA/SRETRY: deliver, then BatchEnding; the PB-PA messages of the next CDATA. */
-  async onServerBatch(paMessages: readonly PbPaMessage[]): Promise<PbPaMessage[]> {
-    const out = await this.#deliver(paMessages);
+  /** SDATA/SRETRY: deliver, then BatchEnding; the PB-PA messages of the next CDATA (CRETRY). */
+  async onServerBatch(paMessages: readonly PbPaMessage[], options: { readonly retry?: boolean } = {}): Promise<PbPaMessage[]> {
+    const out: PbPaMessage[] = [];
+    if (options.retry) {
+      // IF-IMC: a handshake retry is HANDSHAKE again, then BeginHandshake (new measurements).
+      this.#onEvent({ type: 'retry' });
+      this.#assessments = [];
+      for (const { id, imc } of this.#imcs) {
+        await this.#call(imc, () => imc.notifyConnectionChange({ id: this.#connection, imcId: id }, ConnectionState.Handshake));
+        out.push(...this.#wrap(id, imc, await this.#call(imc, () => imc.beginHandshake(this.#connection))));
+      }
+    }
+    out.push(...(await this.#deliver(paMessages)));
     for (const { id, imc } of this.#imcs) out.push(...this.#wrap(id, imc, await this.#call(imc, () => imc.batchEnding(this.#connection))));
     return out;
   }
@@ -126,6 +142,7 @@ export class ImcManager {
       else if (m.kind === 'remediation-parameters') remediation.push(m.parameters);
     }
     this.#outcome = { assessmentResult: assessment, accessRecommendation: recommendation, reasons, remediation, imvAssessments: this.#assessments };
+    this.#onEvent({ type: 'outcome', outcome: this.#outcome });
     const state =
       recommendation === AccessRecommendation.AccessAllowed
         ? ConnectionState.AccessAllowed
@@ -227,7 +244,7 @@ class ImcClientSession extends PbTncClientSession {
   #batches = 0;
 
   constructor(manager: ImcManager, options: Omit<PbTncClientSessionOptions, 'handler'> & { readonly firstMessages?: readonly PbPaMessage[] }) {
-    super({ languagePreference: 'en', ...options, handler: { onServerBatch: async (b) => ({ paMessages: await manager.onServerBatch(b.paMessages) }) } });
+    super({ languagePreference: 'en', ...options, handler: { onServerBatch: async (b) => ({ paMessages: await manager.onServerBatch(b.paMessages, { retry: b.batchType === PbBatchType.SRETRY }) }) } });
     this.#manager = manager;
     this.#first = options.firstMessages ?? [];
   }

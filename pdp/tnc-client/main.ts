@@ -7,7 +7,10 @@
  * It runs the OS and Scanner IMCs (and the Test IMC with --test-command) on this host, prints the
  * access recommendation, the assessment result, the reasons and the remediation, and returns the
  * exit code: 0 Access Allowed, 1 Quarantined, 2 Access Denied, 3 anything that went wrong.
- * Progress goes to stderr, the result to stdout.
+ * Progress goes to stderr, the result to stdout. With --watch (PT-TLS) it stays connected after
+ * the result so the PDP can re-assess this host (PB-TNC SRETRY): the IMCs run again and every new
+ * recommendation is printed, until Ctrl-C (a CLOSE batch) or the PDP closes; the exit code is
+ * then that of the last recommendation.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -36,7 +39,8 @@ export const USAGE = `usage: tnc-client --pt-tls HOST[:PORT] [--user U --passwor
   --server-name N        name in the PDP certificate (default: HOST)
   --test-command CMD     also run the Test IMC, asking for CMD (allow, isolate, block)
   --device-id ID         ITA Device ID (default: /etc/machine-id)
-  --timeout SECONDS      give up after SECONDS (default 30)
+  --watch                PT-TLS: stay connected; print each new recommendation when the PDP re-assesses
+  --timeout SECONDS      give up after SECONDS (default 30; with --watch: the first assessment)
   --quiet                no progress lines
 exit: 0 Access Allowed, 1 Quarantined, 2 Access Denied, 3 error`;
 
@@ -47,6 +51,8 @@ export interface CliIo {
 
 export interface CliDependencies {
   readonly source?: HostSource;
+  /** --watch: stops watching (default: SIGINT or SIGTERM). */
+  readonly signal?: AbortSignal;
 }
 
 /** "host", "host:port", "[v6]:port", "v6". */
@@ -77,6 +83,8 @@ function progressLine(e: ImcManagerEvent): string | undefined {
       return `IMC ${e.imc} failed: ${e.message}`;
     case 'pa-error':
       return `bad PA-TNC message from the server: ${e.code}`;
+    case 'retry':
+      return 'the server asks for a new assessment (SRETRY): running the IMCs again';
     default:
       return undefined;
   }
@@ -123,6 +131,7 @@ export async function tncClientMain(argv: readonly string[], io: CliIo, deps: Cl
         'device-id': { type: 'string' },
         timeout: { type: 'string' },
         quiet: { type: 'boolean' },
+        watch: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -152,6 +161,7 @@ export async function tncClientMain(argv: readonly string[], io: CliIo, deps: Cl
   } catch (e) {
     return fail((e as Error).message);
   }
+  if (v.watch && transport.kind !== 'pt-tls') return fail('--watch needs --pt-tls (re-assessment happens on an open PT-TLS connection)');
   const timeoutSeconds = v.timeout === undefined ? 30 : Number(v.timeout);
   if (!(timeoutSeconds > 0)) return fail(`bad --timeout '${v.timeout}'`);
   let ca: string | undefined;
@@ -172,14 +182,28 @@ export async function tncClientMain(argv: readonly string[], io: CliIo, deps: Cl
     ...(v['test-command'] !== undefined ? [new TestImc({ command: v['test-command'] })] : []),
   ];
   const progress = v.quiet ? undefined : (line: string) => io.err(`tnc-client: ${line}`);
+  let assessments = 0;
   const manager = new ImcManager({
     imcs,
     registry,
     onEvent: (e) => {
       const line = progressLine(e);
       if (line) progress?.(line);
+      if (v.watch && e.type === 'outcome') {
+        // Watching: each recommendation as it comes, numbered.
+        io.out(`Assessment ${++assessments} (${new Date().toISOString()}):`);
+        for (const l of formatOutcome(e.outcome)) io.out(`  ${l}`);
+      }
     },
   });
+  let stop: AbortController | undefined;
+  const onSignal = (): void => stop?.abort();
+  if (v.watch && !deps.signal) {
+    stop = new AbortController();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  const signal = deps.signal ?? stop?.signal;
   try {
     const r = await runTncClient(
       {
@@ -189,10 +213,11 @@ export async function tncClientMain(argv: readonly string[], io: CliIo, deps: Cl
         ...(v['server-name'] ? { serverName: v['server-name'] } : {}),
         timeoutMs: timeoutSeconds * 1000,
         ...(progress ? { progress } : {}),
+        ...(v.watch ? { watch: signal ? { signal } : {} } : {}),
       },
       manager,
     );
-    for (const line of formatOutcome(r.outcome)) io.out(line);
+    if (!v.watch) for (const line of formatOutcome(r.outcome)) io.out(line);
     if (r.radius) io.out(`RADIUS:         ${r.radius.accepted ? 'Access-Accept' : 'Access-Reject'}${r.radius.filterId ? `, Filter-Id ${r.radius.filterId}` : ''}`);
     const code = exitCodeFor(r.outcome);
     if (code === EXIT.error) io.err('tnc-client: the server sent no access recommendation');
@@ -200,5 +225,8 @@ export async function tncClientMain(argv: readonly string[], io: CliIo, deps: Cl
   } catch (e) {
     if (e instanceof TncClientError) return fail(`${e.message} [${e.code}]`);
     return fail(`unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

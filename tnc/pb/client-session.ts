@@ -2,8 +2,11 @@
  * The Posture Broker Client side of the PB-TNC session engine (session.ts has the layering):
  * start() builds the first CDATA (PB-Language-Preference + PB-PA messages), SDATA and SRETRY go
  * to an injected handler whose PA messages make the next CDATA / CRETRY, RESULT is reported as a
- * `result` event and answered with CLOSE, as strongSwan's client does in the captures. It exists to
- * drive the server in tests and is deliberately small: no IMC manager, no mutual mode.
+ * `result` event and answered with CLOSE, as strongSwan's client does in the captures, or (afterResult
+ * 'stay', for a long-lived PT-TLS connection) kept in Decided so the server can retry with SRETRY:
+ * the handler then gets the SRETRY's messages (IF-IMC: the IMCs go to HANDSHAKE and measure again)
+ * and its messages go out in a CRETRY, the only batch besides CLOSE the client may send in Server
+ * Working (state-machine.ts). No IMC manager here (pdp/tnc-client/imc-manager.ts), no mutual mode.
  */
 import { PbErrorCode, PbTncError } from '../errors.js';
 import { PbBatchType } from './batch-type.js';

@@ -27,7 +27,8 @@ import { errorMessageFor, type PbErrorMessage } from './messages/error.js';
 import type { PbPaMessage } from './messages/pa.js';
 import type { PbTncMessage } from './messages/registry.js';
 import type { RemediationParameters } from './messages/remediation-parameters.js';
-import { PbTncState, transition } from './state-machine.js';
+import { PDP_PROTOCOL_PT_TLS, PT_TLS_PORT, type PbPdpReferralMessage } from './messages/tcg/pdp-referral.js';
+import { PbTncState, stateName, transition } from './state-machine.js';
 
 export type PbTncSessionEvent =
   | { readonly type: 'batch-received'; readonly batchType: PbBatchType; readonly length: number; readonly messageCount: number }
@@ -78,9 +79,25 @@ export abstract class PbTncSessionBase {
 
   /** Processes one received batch. Always resolves; calls are handled one after the other. */
   receive(bytes: Uint8Array): Promise<PbTncStep> {
-    const run = this.#queue.then(() => this.#receive(bytes));
+    return this.enqueue(() => this.#receive(bytes));
+  }
+
+  /** Runs `f` after every batch received so far is handled (local actions: retry, close). */
+  protected enqueue<T>(f: () => T | Promise<T>): Promise<T> {
+    const run = this.#queue.then(f);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Ends the session from our side with an empty CLOSE batch ("about to terminate the underlying
+   * PT connection", RFC 5793 section 4.1), in any state but End. Queued behind received batches.
+   */
+  close(): Promise<PbTncStep> {
+    return this.enqueue(() => {
+      this.events = [];
+      return this.#state === PbTncState.End ? this.step(undefined) : this.send(PbBatchType.CLOSE, []);
+    });
   }
 
   async #receive(bytes: Uint8Array): Promise<PbTncStep> {
@@ -211,14 +228,37 @@ export interface PbTncServerHandler {
   onClientBatch(input: ServerTurnInput): ServerTurn | Promise<ServerTurn>;
 }
 
+/** Where the endpoint can reach this PDP directly: its PT-TLS server (strongSwan's pt-tls-server/-port). */
+export interface PdpReferralOption {
+  readonly fqdn: string;
+  /** TCP port of the PT-TLS server (default 271). */
+  readonly port?: number;
+}
+
 export interface PbTncServerSessionOptions {
   readonly handler: PbTncServerHandler;
   readonly limits?: PbTncLimits;
-  /** Messages put first in the server's first batch, e.g. a PB-PDP-Referral (strongSwan, PT-EAP). */
+  /** Messages put first in the server's first batch (after the PB-PDP-Referral, if any). */
   readonly firstBatchMessages?: readonly PbTncMessage[];
+  /**
+   * Sends a TCG PB-PDP-Referral (FQDN identifier, protocol 0 = PT-TLS, the port) as the first
+   * message of the first server batch, without NOSKIP, once per session (not again after a retry):
+   * exactly where and how strongSwan's tnccs_20_server.c (begin_handshake) puts it when its PT-TLS
+   * server is on. strongSwan does this over EAP transports only; the caller decides (PT-EAP and
+   * EAP-TNC pass it, PT-TLS does not).
+   */
+  readonly pdpReferral?: PdpReferralOption;
 }
 
-/** The Posture Broker Server: answers each CDATA/CRETRY with SDATA or RESULT. */
+/** The PB-PDP-Referral message strongSwan sends for its PT-TLS server `fqdn`:`port`. */
+export function pdpReferralMessage(referral: PdpReferralOption): PbPdpReferralMessage {
+  return { kind: 'pdp-referral', identifier: { type: 'fqdn', protocol: PDP_PROTOCOL_PT_TLS, port: referral.port ?? PT_TLS_PORT, fqdn: referral.fqdn } };
+}
+
+/**
+ * The Posture Broker Server: answers each CDATA/CRETRY with SDATA or RESULT, and from Decided can
+ * start a new assessment on the same connection with SRETRY (requestRetry).
+ */
 export class PbTncServerSession extends PbTncSessionBase {
   readonly #handler: PbTncServerHandler;
   #pending: readonly PbTncMessage[];
@@ -228,12 +268,36 @@ export class PbTncServerSession extends PbTncSessionBase {
   constructor(options: PbTncServerSessionOptions) {
     super('server', options.limits);
     this.#handler = options.handler;
-    this.#pending = options.firstBatchMessages ?? [];
+    this.#pending = [...(options.pdpReferral ? [pdpReferralMessage(options.pdpReferral)] : []), ...(options.firstBatchMessages ?? [])];
+  }
+
+  /**
+   * Server-initiated retry (RFC 5793 sections 3.2 and 4.1, B-Type SRETRY): in Decided, sends an
+   * SRETRY batch (Decided -> Server Working). The client restarts its IMCs and answers with a
+   * CRETRY batch carrying their new measurements (in Server Working the client may send only
+   * CRETRY or CLOSE), which reaches the handler with `retry: true`, `roundTrip: 1`, and the
+   * exchange goes on to a new RESULT. Queued behind batches being received.
+   *
+   * Throws PbTncError PB_SEND_NOT_ALLOWED (and changes nothing) outside Decided: before the first
+   * RESULT or while an exchange is under way there is nothing to retry, and after End the
+   * session is over. The caller moves `reply` to the transport.
+   */
+  requestRetry(paMessages: readonly PbPaMessage[] = []): Promise<PbTncStep> {
+    return this.enqueue(() => {
+      this.events = [];
+      const t = transition(this.state, this.role, { sent: PbBatchType.SRETRY });
+      if (t.error || this.state !== PbTncState.Decided) {
+        throw new PbTncError('PB_SEND_NOT_ALLOWED', PbErrorCode.LocalError, 0, `may not send SRETRY in state ${stateName(this.state)}: only after a RESULT (Decided)`);
+      }
+      return this.send(PbBatchType.SRETRY, paMessages);
+    });
   }
 
   protected async onBatch(batch: AcceptedBatch): Promise<PbTncStep> {
     for (const m of batch.messages) if (m.kind === 'language-preference') this.#language = m.language;
     const batchType = batch.batchType === PbBatchType.CRETRY ? PbBatchType.CRETRY : PbBatchType.CDATA;
+    // A CRETRY starts a new handshake: its round trips count from 1 again.
+    if (batchType === PbBatchType.CRETRY) this.#roundTrip = 0;
     const turn = await this.#handler.onClientBatch({
       batchType,
       retry: batchType === PbBatchType.CRETRY,

@@ -41,6 +41,15 @@
  * SRETRY only the server, CLOSE either. strongSwan additionally lets its server *send* SRETRY in
  * Client Working but its client rejects receiving it there; we allow neither.
  *
+ * Retries, read off the diagram: SRETRY (server) and CRETRY (client) lead from Decided to Server
+ * Working, for both peers. The peer that receives the other's retry is then in Server Working too,
+ * where the client may send only CRETRY (or CLOSE), never CDATA: so the client answers an SRETRY
+ * with a CRETRY that carries its IMCs' new messages (what strongSwan's NEWS for 5.5.0 says: "a
+ * CRETRY batch can immediately carry all messages usually transported by a CDATA batch"), and the
+ * server answers that with SDATA or RESULT as usual. The server session sends SRETRY only in
+ * Decided (PbTncServerSession.requestRetry); the Server Working -> Client Working SRETRY arrow is
+ * strongSwan's reading, kept so that its server, if it ever sends one there, is understood.
+ *
  * A received batch that is not allowed yields a fatal Unexpected Batch Type error (the state does
  * not change; the caller closes). A batch we are not allowed to send is a local bug
  * (PB_SEND_NOT_ALLOWED).

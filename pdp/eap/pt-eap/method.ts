@@ -23,7 +23,7 @@
  * a RESULT, a CLOSE carrying a fatal PB-Error, or our own CLOSE (a PB-TNC protocol error: the
  * CLOSE with the PB-Error goes out first, the peer's answer ends the method, as in strongSwan).
  */
-import { DEFAULT_LIMITS, PbTncServerSession, type PbTncLimits, type PbTncMessage, type PbTncSessionEvent } from '../../../tnc/index.js';
+import { DEFAULT_LIMITS, PbTncServerSession, type PbTncLimits, type PbTncMessage, type PbTncSessionEvent, type PdpReferralOption } from '../../../tnc/index.js';
 import type { PostureService, PostureSession } from '../../posture/posture-service.js';
 import { type EapMethod, type EapMethodFactory, type MethodContext, type MethodOutput, failure, request } from '../method.js';
 import type { EapPacket } from '../packet.js';
@@ -40,8 +40,13 @@ export interface TncServerOptions {
   readonly limits?: PbTncLimits;
   /** EAP-TNC only: batch octets per Request before fragmenting (default 65525: never, like strongSwan). */
   readonly fragmentSize?: number;
-  /** Messages put first in the first server batch (e.g. a TCG PB-PDP-Referral). */
+  /** Messages put first in the first server batch (after the PB-PDP-Referral, if any). */
   readonly firstBatchMessages?: readonly PbTncMessage[];
+  /**
+   * Our PT-TLS server, announced as strongSwan's PDP does when its PT-TLS server is on: a TCG
+   * PB-PDP-Referral (FQDN, protocol PT-TLS, port) first in the first SDATA (tnc/pb/session.ts).
+   */
+  readonly pdpReferral?: PdpReferralOption;
   /** The NAS the conversation came through, for PostureContext.via (default 'radius'). */
   readonly via?: string;
   /** Typed PB-TNC session events (batch received/sent, result, errors, closed). */
@@ -97,6 +102,7 @@ export class TncServerMethod implements EapMethod {
       handler: this.#posture,
       limits: this.#limits,
       ...(this.#options.firstBatchMessages ? { firstBatchMessages: this.#options.firstBatchMessages } : {}),
+      ...(this.#options.pdpReferral ? { pdpReferral: this.#options.pdpReferral } : {}),
     });
     this.#state = 'running';
     return request(this.type, startFrame(this.#variant));

@@ -29,6 +29,8 @@ import { Pen, WireWriter, assertNoNul, copyOf, readUint16, readUint24, readUint3
 import type { PbTncMessageCodec } from '../codec.js';
 
 export const PdpIdentifierType = { Fqdn: 0, Ipv4: 1, Ipv6: 2 } as const;
+/** Protocol 0: PT-TLS over TCP, the value strongSwan writes (and the only one its client accepts). */
+export const PDP_PROTOCOL_PT_TLS = 0;
 /** The PT-TLS port (RFC 6876) strongSwan refers to. */
 export const PT_TLS_PORT = 271;
 
