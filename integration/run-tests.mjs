@@ -29,8 +29,13 @@ const peers = [
   ['/usr/bin/tshark', 'tshark'],
   ['/usr/sbin/ip', 'iproute2'],
   ['/usr/bin/ping', 'iputils-ping'],
+  // The PEP's TUN addon (pep/native) is compiled by node-gyp: a C compiler, make and python3.
+  ['/usr/bin/cc', 'gcc'],
+  ['/usr/bin/g++', 'g++'],
+  ['/usr/bin/make', 'make'],
+  ['/usr/bin/python3', 'python3'],
 ];
-const basePackages = ['strongswan-charon', 'strongswan-swanctl', 'libcharon-extra-plugins', 'libstrongswan-extra-plugins', 'libstrongswan-standard-plugins', 'strongswan-pki', 'freeradius', 'freeradius-utils', 'eapoltest', 'iproute2', 'iputils-ping', 'tshark'];
+const basePackages = ['strongswan-charon', 'strongswan-swanctl', 'libcharon-extra-plugins', 'libstrongswan-extra-plugins', 'libstrongswan-standard-plugins', 'strongswan-pki', 'freeradius', 'freeradius-utils', 'eapoltest', 'iproute2', 'iputils-ping', 'tshark', 'gcc', 'g++', 'make', 'python3'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
@@ -82,6 +87,14 @@ if (run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.ch
   process.exit(1);
 }
 
+// `npm ci` builds pep/native/tun.node when a compiler is there and only warns otherwise (so a
+// machine without build tools can still install); here, after the tools are ensured, it must exist.
+function ensureNativeAddon() {
+  if (existsSync(join(root, 'pep/native/build/Release/tun.node'))) return true;
+  console.log('[setup] building the TUN addon: node pep/native/build.mjs');
+  return run(process.execPath, ['pep/native/build.mjs'], { env: { ...process.env, TNC_NATIVE_STRICT: '1' } }) === 0;
+}
+
 const results = [];
 function testRun(label, files, concurrency) {
   if (files.length === 0) return;
@@ -93,14 +106,17 @@ function countFile(label) {
   return join(root, '.test-counts-' + label + '.json');
 }
 
-if (only !== 'integration') testRun('unit', unit, 2);
-if (only !== 'unit') {
-  if (!ensurePeers()) {
-    console.error('cannot run the integration tests: see above');
-    process.exit(1);
-  }
-  testRun('integration', integration, 1);
+// The peers (and build tools) first: some unit tests of pep/ open TUN devices and namespaces.
+if (!ensurePeers()) {
+  console.error('cannot run the tests: see above');
+  process.exit(1);
 }
+if (!ensureNativeAddon()) {
+  console.error('the TUN addon (pep/native) does not build: see the compiler output above');
+  process.exit(1);
+}
+if (only !== 'integration') testRun('unit', unit, 2);
+if (only !== 'unit') testRun('integration', integration, 1);
 
 let passed = 0, failed = 0, skipped = 0;
 const { readFileSync, rmSync } = await import('node:fs');

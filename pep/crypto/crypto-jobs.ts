@@ -1,0 +1,62 @@
+/**
+ * The jobs the worker pool runs: the expensive public-key operations (DH generation and
+ * computation, signing, verifying). One pure function, `runJob`, used both inside the worker
+ * threads (crypto-worker.ts) and in-thread when the pool has size 0.
+ *
+ * Everything in a job and its result is structured-clonable: Buffers arrive as Uint8Array on the
+ * other side (`reviveResult` turns them back), KeyObjects are cloned by Node.
+ */
+import type { KeyObject } from 'node:crypto';
+import { computeSharedSecret, generateKeyPair, type DhKeyPair } from './diffie-hellman.js';
+import type { SignatureHash } from './signature-algorithm.js';
+import { signAuth, verifyAuth, type SignatureMethod } from './signature.js';
+import type { DhGroup } from './transform-ids.js';
+
+export type CryptoJob =
+  | { readonly kind: 'dh-generate'; readonly group: DhGroup }
+  | { readonly kind: 'dh-compute'; readonly pair: DhKeyPair; readonly peer: Uint8Array }
+  | {
+    readonly kind: 'sign'; readonly method: SignatureMethod; readonly privateKey: KeyObject;
+    readonly octets: Uint8Array; readonly hash?: SignatureHash; readonly rsaPadding?: 'pkcs1' | 'pss';
+  }
+  | {
+    readonly kind: 'verify'; readonly method: SignatureMethod; readonly publicKey: KeyObject;
+    readonly octets: Uint8Array; readonly authData: Uint8Array;
+  };
+
+export interface JobResults {
+  'dh-generate': DhKeyPair;
+  'dh-compute': Buffer;
+  sign: Buffer;
+  verify: boolean;
+}
+
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
+/** A DhKeyPair whose Buffers crossed a thread boundary (and came back as Uint8Array). */
+export function revivePair(pair: DhKeyPair): DhKeyPair {
+  return { group: pair.group, publicValue: asBuffer(pair.publicValue), privateKey: asBuffer(pair.privateKey) };
+}
+
+export function reviveResult(kind: CryptoJob['kind'], r: unknown): unknown {
+  switch (kind) {
+    case 'dh-generate': return revivePair(r as DhKeyPair);
+    case 'dh-compute': case 'sign': return asBuffer(r as Uint8Array);
+    case 'verify': return r;
+  }
+}
+
+export function runJob(job: CryptoJob): unknown {
+  switch (job.kind) {
+    case 'dh-generate': return generateKeyPair(job.group);
+    case 'dh-compute': return computeSharedSecret(revivePair(job.pair), job.peer);
+    case 'sign': return signAuth({
+      method: job.method, privateKey: job.privateKey, octets: job.octets,
+      ...(job.hash !== undefined ? { hash: job.hash } : {}),
+      ...(job.rsaPadding !== undefined ? { rsaPadding: job.rsaPadding } : {}),
+    });
+    case 'verify': return verifyAuth(job);
+  }
+}
