@@ -6,8 +6,10 @@ import { parseArgs } from 'node:util';
 
 export type KeyChoice = 'rsa3072' | 'ecdsa256';
 export type ServerChoice = 'ours' | 'freeradius';
-export type PhaseChoice = 'radclient' | 'pap' | 'ttls';
-const PHASES: readonly PhaseChoice[] = ['radclient', 'pap', 'ttls'];
+export type PhaseChoice = 'radclient' | 'pap' | 'ttls' | 'tnc';
+const PHASES: readonly PhaseChoice[] = ['radclient', 'pap', 'ttls', 'tnc'];
+/** The posture phase compares ours with strongSwan's tnc-pdp (bench/tnc/). */
+export type TncServerChoice = 'ours' | 'strongswan';
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -30,6 +32,14 @@ export interface BenchOptions {
   readonly fragmentSize: number;
   readonly servers: readonly ServerChoice[];
   readonly phases: readonly PhaseChoice[];
+  /** Posture phase (tnc): servers, concurrent assessments per level, timing, op bound. */
+  readonly tncServers: readonly TncServerChoice[];
+  readonly tncConcurrency: readonly number[];
+  readonly tncDurationSec: number;
+  readonly tncWarmupSec: number;
+  readonly maxTncOps: number;
+  /** Deadline of one assessment in the load generator. */
+  readonly tncTimeoutSec: number;
   /** Write V8 CPU profiles of our PDP (main thread and workers) into this directory. */
   readonly cpuProfDir?: string;
   /** Also write the JSON results to this file. */
@@ -46,8 +56,15 @@ export const USAGE = `usage: npm run bench -- [options]        (BENCH_QUICK=1 fo
   --radclient-repeat N    radclient -c: times the N-user file is sent (default 10; quick 5)
   --key rsa3072|ecdsa256  server key, shared by both servers (default rsa3072)
   --fragment-size N       EAP-TTLS fragment size of both servers (default 1024)
-  --only ours|freeradius  run one server only (no ratios)
-  --phases LIST           some of radclient,pap,ttls (default all three)
+  --only ours|freeradius|strongswan|tnc
+                          ours / freeradius: that server only (no ratios; tnc then runs ours only
+                          or not at all); strongswan: only the tnc phase on strongSwan; tnc: only
+                          the posture phase, ours and strongSwan (same as --phases tnc)
+  --phases LIST           some of radclient,pap,ttls,tnc (default all four)
+  --tnc-concurrency A,B   concurrent posture assessments per level (default 1,8,32; quick 1,8)
+  --tnc-duration S        measured seconds per posture level (default 8; quick 3)
+  --tnc-warmup S          unmeasured seconds before each posture level (default 1; quick 0.5)
+  --tnc-timeout S         deadline of one assessment (default 20)
   --cpu-prof DIR          node --cpu-prof for our PDP (DIR/ours) and the load generators (DIR/load-*);
                           for finding hot spots, not for figures (profiling slows both)
   --json FILE             also write the results as JSON to FILE (they are printed anyway)
@@ -83,6 +100,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       only: { type: 'string' },
       phases: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'tnc-concurrency': { type: 'string' },
+      'tnc-duration': { type: 'string' },
+      'tnc-warmup': { type: 'string' },
+      'tnc-timeout': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -93,16 +114,22 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   const users = positiveInt('--users', values.users, quick ? 100 : 1000, 100_000);
   const concurrency = (values.concurrency ?? (quick ? '16' : '16,64')).split(',').map((c) => positiveInt('--concurrency', c.trim(), 1, 1024));
   for (const c of concurrency) {
-    if (c > users) throw new Error(`--concurrency ${c} needs at least ${c} distinct users (--users ${users})`);
+    if (c > users && !(values.only === 'tnc' || values.only === 'strongswan' || values.phases === 'tnc')) throw new Error(`--concurrency ${c} needs at least ${c} distinct users (--users ${users})`);
   }
   const key = values.key ?? 'rsa3072';
   if (key !== 'rsa3072' && key !== 'ecdsa256') throw new Error(`--key must be rsa3072 or ecdsa256, not ${key}`);
   const only = values.only;
-  if (only !== undefined && only !== 'ours' && only !== 'freeradius') throw new Error(`--only must be ours or freeradius, not ${only}`);
-  const phases = (values.phases ?? PHASES.join(',')).split(',').map((p) => p.trim());
+  if (only !== undefined && !['ours', 'freeradius', 'strongswan', 'tnc'].includes(only)) throw new Error(`--only must be ours, freeradius, strongswan or tnc, not ${only}`);
+  const tncOnly = only === 'tnc' || only === 'strongswan';
+  if (tncOnly && values.phases !== undefined && values.phases !== 'tnc') throw new Error(`--only ${only} runs the tnc phase only; drop --phases`);
+  const phases = (tncOnly ? 'tnc' : (values.phases ?? PHASES.join(','))).split(',').map((p) => p.trim());
   for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--phases takes ${PHASES.join(',')}, not ${p}`);
   const papWindow = positiveInt('--pap-window', values['pap-window'], 64, 4096);
-  if (papWindow > users) throw new Error(`--pap-window ${papWindow} needs at least as many users (--users ${users})`);
+  if (papWindow > users && phases.includes('pap')) throw new Error(`--pap-window ${papWindow} needs at least as many users (--users ${users})`);
+  const tncConcurrency = (values['tnc-concurrency'] ?? (quick ? '1,8' : '1,8,32')).split(',').map((c) => positiveInt('--tnc-concurrency', c.trim(), 1, 1024));
+  for (const c of tncConcurrency) {
+    if (c > users) throw new Error(`--tnc-concurrency ${c} needs at least ${c} distinct users/devices (--users ${users})`);
+  }
   return {
     quick,
     users,
@@ -116,7 +143,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     radclientParallel: 50,
     key,
     fragmentSize: positiveInt('--fragment-size', values['fragment-size'], 1024, 4000),
-    servers: only ? [only] : ['ours', 'freeradius'],
+    servers: only === 'ours' || only === 'freeradius' ? [only] : tncOnly ? [] : ['ours', 'freeradius'],
+    tncServers: only === 'ours' ? ['ours'] : only === 'freeradius' ? [] : only === 'strongswan' ? ['strongswan'] : ['ours', 'strongswan'],
+    tncConcurrency,
+    tncDurationSec: positiveNumber('--tnc-duration', values['tnc-duration'], quick ? 3 : 8, 600),
+    tncWarmupSec: positiveNumber('--tnc-warmup', values['tnc-warmup'], quick ? 0.5 : 1, 60),
+    maxTncOps: quick ? 150 : 100_000,
+    tncTimeoutSec: positiveNumber('--tnc-timeout', values['tnc-timeout'], 20, 600),
     phases: phases as PhaseChoice[],
     ...(values['cpu-prof'] !== undefined ? { cpuProfDir: values['cpu-prof'] } : {}),
     ...(values.json !== undefined ? { jsonPath: values.json } : {}),

@@ -1,6 +1,10 @@
-/** The comparison table (ours, FreeRADIUS, ours/FreeRADIUS) and the JSON form of the results. */
+/**
+ * The comparison tables (ours, FreeRADIUS, ours/FreeRADIUS; posture: ours, strongSwan,
+ * ours/strongSwan) and the JSON form of the results.
+ */
 import type { ServerChoice } from './options.js';
 import type { LoadPhase, RadclientPhase } from './phases.js';
+import type { TncPhase, TncServerResults } from './tnc/phase.js';
 
 export interface ServerResults {
   readonly kind: ServerChoice;
@@ -28,6 +32,8 @@ export interface BenchReport {
   readonly machine: Machine;
   readonly parameters: Record<string, unknown>;
   readonly servers: Partial<Record<ServerChoice, ServerResults>>;
+  /** The posture phase: ours and strongSwan's tnc-pdp. */
+  readonly tnc?: Partial<Record<string, TncServerResults>>;
 }
 
 interface Row {
@@ -80,7 +86,7 @@ function rows(report: BenchReport): Row[] {
 }
 
 function fmt(v: number | undefined, digits: number): string {
-  if (v === undefined || Number.isNaN(v)) return '-';
+  if (v === undefined || v === null || Number.isNaN(v)) return '-';
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -111,6 +117,89 @@ export function renderTable(report: BenchReport): string {
     cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(table[0] as string[]), sep, ...table.slice(1).map(line)].join('\n');
+}
+
+interface TncRow {
+  readonly label: string;
+  readonly better: 'higher' | 'lower' | '';
+  readonly value: (r: TncServerResults) => number | undefined;
+  readonly digits: number;
+}
+
+function tncRows(report: BenchReport): TncRow[] {
+  const out: TncRow[] = [];
+  const levels = (report.parameters['tncConcurrency'] as number[] | undefined) ?? [];
+  for (const c of levels) {
+    const t = (r: TncServerResults): TncPhase | undefined => r.phases.find((x) => x.concurrency === c);
+    const per = (r: TncServerResults, f: (p: TncPhase) => number): number | undefined => {
+      const p = t(r);
+      return p ? f(p) : undefined;
+    };
+    const pct = (p: TncPhase, ms: number): number => (100 * ms) / Math.max(1, p.result.elapsedMs);
+    out.push(
+      { label: `posture x${c}: assessments/s`, better: 'higher', digits: 1, value: (r) => per(r, (p) => p.result.opsPerSec) },
+      { label: `posture x${c}: latency p50 ms`, better: 'lower', digits: 1, value: (r) => per(r, (p) => p.result.latency.p50Ms) },
+      { label: `posture x${c}: latency p99 ms`, better: 'lower', digits: 1, value: (r) => per(r, (p) => p.result.latency.p99Ms) },
+      { label: `posture x${c}: failed + timeouts`, better: 'lower', digits: 0, value: (r) => per(r, (p) => p.result.failed + p.result.timeouts) },
+      { label: `posture x${c}: decisions allow`, better: '', digits: 0, value: (r) => per(r, (p) => p.result.decisions['allow'] ?? 0) },
+      { label: `posture x${c}: decisions isolate`, better: '', digits: 0, value: (r) => per(r, (p) => p.result.decisions['isolate'] ?? 0) },
+      { label: `posture x${c}: RADIUS round trips/assessment`, better: '', digits: 1, value: (r) => per(r, (p) => p.result.roundTripsPerOp) },
+      { label: `posture x${c}: server CPU ms/assessment`, better: 'lower', digits: 2, value: (r) => per(r, (p) => p.serverCpuMs / Math.max(1, p.result.ok)) },
+      { label: `posture x${c}: memory KB/in-flight assessment`, better: 'lower', digits: 0, value: (r) => per(r, (p) => Math.max(0, p.rssPeakKb - p.rssBeforeKb) / c) },
+      { label: `posture x${c}: server peak RSS MB`, better: 'lower', digits: 1, value: (r) => per(r, (p) => p.rssPeakKb / 1024) },
+      { label: `posture x${c}: server CPU %`, better: '', digits: 0, value: (r) => per(r, (p) => pct(p, p.serverCpuMs)) },
+      { label: `posture x${c}: load generator CPU %`, better: '', digits: 0, value: (r) => per(r, (p) => pct(p, p.result.clientCpuMs)) },
+      { label: `posture x${c}: other processes CPU %`, better: '', digits: 0, value: (r) => per(r, (p) => pct(p, p.backgroundCpuMs)) },
+    );
+  }
+  out.push(
+    { label: 'posture: RSS after start, MB', better: 'lower', digits: 1, value: (r) => r.idleRssKb / 1024 },
+    { label: 'posture: start-up time, s', better: 'lower', digits: 1, value: (r) => r.startupMs / 1000 },
+  );
+  return out;
+}
+
+export function tncRatios(report: BenchReport): Record<string, number | null> {
+  const ours = report.tnc?.['ours'];
+  const ss = report.tnc?.['strongswan'];
+  const out: Record<string, number | null> = {};
+  if (!ours || !ss) return out;
+  for (const row of tncRows(report)) out[row.label] = ratio(row.value(ours), row.value(ss)) ?? null;
+  return out;
+}
+
+export function renderTncTable(report: BenchReport): string {
+  const ours = report.tnc?.['ours'];
+  const ss = report.tnc?.['strongswan'];
+  const table: string[][] = [['figure', 'ours', 'strongSwan', 'ours/sS', 'better']];
+  for (const row of tncRows(report)) {
+    const a = ours ? row.value(ours) : undefined;
+    const b = ss ? row.value(ss) : undefined;
+    const r = ratio(a, b);
+    table.push([row.label, fmt(a, row.digits), fmt(b, row.digits), r === undefined ? '-' : `${r.toFixed(2)}x`, row.better]);
+  }
+  const widths = (table[0] as string[]).map((_, i) => Math.max(...table.map((line) => (line[i] as string).length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  const sep = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [line(table[0] as string[]), sep, ...table.slice(1).map(line)].join('\n');
+}
+
+function tncHeader(report: BenchReport): string[] {
+  const lines: string[] = [];
+  for (const s of Object.values(report.tnc ?? {})) {
+    if (!s) continue;
+    lines.push(`posture ${s.kind}: ${s.description}`);
+    const problems = s.phases
+      .filter((p) => Object.keys(p.result.reasons).length > 0)
+      .map((p) => `x${p.concurrency}: ${Object.entries(p.result.reasons).map(([k, v]) => `${k} x${v}`).join(', ')}`);
+    if (problems.length > 0) lines.push(`  failure reasons: ${problems.join('; ')}`);
+    const clientBound = s.phases.filter((p) => (100 * p.result.clientCpuMs) / Math.max(1, p.result.elapsedMs) >= 75).map((p) => `x${p.concurrency}`);
+    if (clientBound.length > 0) lines.push(`  NOTE: the posture load generator was near one core at ${clientBound.join(', ')}: compare server CPU ms/assessment there.`);
+    const busy = s.phases.filter((p) => (100 * p.backgroundCpuMs) / Math.max(1, p.result.elapsedMs) >= 20).map((p) => `x${p.concurrency}`);
+    if (busy.length > 0) lines.push(`  WARNING: other processes used 20 % or more of a core during ${busy.join(', ')}: compare ratios and CPU per assessment.`);
+  }
+  return lines;
 }
 
 export function renderHeader(report: BenchReport): string {
@@ -148,6 +237,7 @@ export function renderHeader(report: BenchReport): string {
   if (clientBound.length > 0) {
     lines.push(`NOTE: the single-threaded TTLS load generator was near its limit (${clientBound.join(', ')} of one core): those authentications/s are partly the client's; server CPU ms/auth is the fairer comparison.`);
   }
+  lines.push(...tncHeader(report));
   if (busy.length > 0) {
     lines.push(`WARNING: other processes used CPU during measured phases (% of one core: ${busy.join(', ')}); absolute figures are depressed, compare the CPU-per-operation rows and ratios, and rerun on a quiet machine.`);
   }

@@ -1,11 +1,15 @@
 /**
- * `npm run bench`: our PDP against FreeRADIUS 3.2 in the same run, on 127.0.0.1 only.
+ * `npm run bench`: our PDP against FreeRADIUS 3.2 in the same run, on 127.0.0.1 only; then full
+ * posture assessments against strongSwan's tnc-pdp (bench/tnc/phase.ts).
  *
  * For each server in turn (never both loaded at once): PAP with radclient and with a Node load
  * generator, EAP-TTLS/MD5 full authentications at each concurrency, and the server's memory.
+ * Posture (phase tnc): ours and strongSwan's tnc-pdp in turn, EAP-TTLS + MD5 + PT-EAP/PB-TNC with
+ * the OS and Scanner IMVs, distinct devices, at each concurrency.
  * Load generators run in their own processes. Everything started is stopped on success, error or
  * SIGINT (integration/lib/proc.ts Scope plus its signal handler). See bench/README.md.
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, release } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +21,8 @@ import { parseOptions, USAGE, type BenchOptions, type ServerChoice } from './opt
 import { loadPhase, radclientPhase, type LoadPhase } from './phases.js';
 import { makeBenchPki } from './pki.js';
 import { loadAverage, memory } from './procfs.js';
-import { ratios, renderHeader, renderTable, type BenchReport, type ServerResults } from './report.js';
+import { ratios, renderHeader, renderTable, renderTncTable, tncRatios, type BenchReport, type ServerResults } from './report.js';
+import { benchTnc, type TncServerResults } from './tnc/phase.js';
 import { buildOurs, freeradiusVersion, startServer, type ServerSetup } from './servers.js';
 import { BENCH_SECRET, benchUsers } from './users.js';
 
@@ -26,7 +31,9 @@ function progress(msg: string): void {
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s] ${msg}\n`);
 }
 
-const NEEDED = new Set(['freeradius', '/usr/lib/freeradius/rlm_eap_ttls.so', 'radclient', 'pki', 'stdbuf']);
+const NEEDED_FR = new Set(['freeradius', '/usr/lib/freeradius/rlm_eap_ttls.so', 'radclient', 'pki', 'stdbuf']);
+const NEEDED_TNC = new Set(['pki', 'stdbuf', 'swanctl', 'unshare', 'ip', '/dev/net/tun']);
+const FR_PHASES = new Set(['radclient', 'pap', 'ttls']);
 
 function job(o: BenchOptions, kind: 'pap' | 'ttls', port: number, slots: number, setup: ServerSetup): LoadJob {
   const warmupMs = o.warmupSec * 1000;
@@ -51,12 +58,15 @@ function describeLoad(p: LoadPhase, unit: string): string {
   return `${r.opsPerSec.toFixed(1)} ${unit}/s (${r.ok} ok, ${r.failed} failed, ${r.timeouts} timeouts in ${(r.elapsedMs / 1000).toFixed(1)} s), p50 ${r.latency.p50Ms.toFixed(2)} ms, p99 ${r.latency.p99Ms.toFixed(2)} ms; CPU server ${pct(p.serverCpuMs)}, load ${pct(r.clientCpuMs)}, others ${pct(p.backgroundCpuMs)}`;
 }
 
+let built = false;
+
 async function benchOne(kind: ServerChoice, scope: Scope, setup: ServerSetup): Promise<ServerResults> {
   const o = setup.options;
   progress(`${kind}: starting`);
-  if (kind === 'ours') buildOurs();
+  if (kind === 'ours' && !built) buildOurs();
   const t0b = performance.now();
   const server = await startServer(kind, scope, setup);
+  built = built || kind === 'ours';
   const startupMs = performance.now() - t0b;
   const idle = memory(server.pid);
   progress(`${kind}: ready in ${(startupMs / 1000).toFixed(1)} s on 127.0.0.1:${server.authPort} (pid ${server.pid}, RSS ${(idle.rssKb / 1024).toFixed(1)} MB)`);
@@ -91,9 +101,16 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const missing = missingPeers().filter((m) => NEEDED.has(m.what));
+  const frRun = o.servers.length > 0 && o.phases.some((p) => FR_PHASES.has(p));
+  const tncRun = o.tncServers.length > 0 && o.phases.includes('tnc');
+  const needed = new Set([...(frRun ? NEEDED_FR : []), ...(tncRun ? NEEDED_TNC : [])]);
+  const missing = missingPeers().filter((m) => needed.has(m.what));
   if (missing.length > 0) {
     process.stderr.write(`bench: peers missing:\n${missingMessage(missing)}\n`);
+    return 1;
+  }
+  if (tncRun && o.tncServers.includes('strongswan') && spawnSync('sqlite3', ['-version'], { timeout: 10_000 }).status !== 0) {
+    process.stderr.write('bench: sqlite3 missing (strongSwan\'s IMV policy database): apt-get install -y sqlite3\n');
     return 1;
   }
   const options = o;
@@ -105,7 +122,23 @@ async function main(): Promise<number> {
     const pki = await makeBenchPki(join(dir, 'pki'), options.key);
     const setup: ServerSetup = { dir, pki, users: benchUsers(options.users), options };
     const servers: BenchReport['servers'] = {};
-    for (const kind of options.servers) servers[kind] = await benchOne(kind, scope, setup);
+    if (frRun) for (const kind of options.servers) servers[kind] = await benchOne(kind, scope, setup);
+    const tnc: Partial<Record<string, TncServerResults>> = {};
+    if (tncRun) {
+      if (options.tncServers.includes('ours') && !built) {
+        progress('tnc: building our PDP');
+        buildOurs();
+        built = true;
+      }
+      const tncOptions = {
+        concurrency: options.tncConcurrency,
+        warmupSec: options.tncWarmupSec,
+        durationSec: options.tncDurationSec,
+        maxOps: options.maxTncOps,
+        timeoutSec: options.tncTimeoutSec,
+      };
+      for (const kind of options.tncServers) tnc[kind] = await benchTnc(kind, scope, setup, tncOptions, progress);
+    }
     const report: BenchReport = {
       machine: {
         cores: availableParallelism(),
@@ -133,11 +166,22 @@ async function main(): Promise<number> {
         tls: 'TLSv1.2 only',
         fragmentSize: options.fragmentSize,
         messageAuthenticator: 'required',
+        ...(tncRun
+          ? {
+              tncConcurrency: [...options.tncConcurrency],
+              tncDurationSec: options.tncDurationSec,
+              tncWarmupSec: options.tncWarmupSec,
+              maxTncOps: options.maxTncOps,
+              tncTimeoutSec: options.tncTimeoutSec,
+            }
+          : {}),
       },
       servers,
+      ...(tncRun ? { tnc } : {}),
     };
-    const json = JSON.stringify({ ...report, ratios: ratios(report) }, null, 2);
-    process.stdout.write(`\n${renderHeader(report)}\n\n${renderTable(report)}\n\nJSON:\n${json}\n`);
+    const json = JSON.stringify({ ...report, ratios: ratios(report), ...(tncRun ? { tncRatios: tncRatios(report) } : {}) }, null, 2);
+    const tables = [...(frRun ? [renderTable(report)] : []), ...(tncRun ? [renderTncTable(report)] : [])].join('\n\n');
+    process.stdout.write(`\n${renderHeader(report)}\n\n${tables}\n\nJSON:\n${json}\n`);
     if (options.jsonPath) writeFileSync(options.jsonPath, `${json}\n`);
     progress('done');
     return 0;

@@ -39,6 +39,14 @@ export interface TncClientOptions {
    * aborts (a CLOSE batch goes out) or the PDP closes the connection; the result is the last outcome.
    */
   readonly watch?: { readonly signal?: AbortSignal };
+  /**
+   * RADIUS only: the outer EAP identity and User-Name (default 'anonymous', which keeps the user
+   * inside the tunnel). A NAS such as strongSwan's eap-radius sends the user's own EAP identity,
+   * and strongSwan's tnc-pdp keys its RADIUS conversations by it.
+   */
+  readonly outerIdentity?: string;
+  /** RADIUS only: told the number of each Access-Request round trip as it starts. */
+  readonly onRoundTrip?: (n: number) => void;
 }
 
 export type TncClientErrorCode =
@@ -135,8 +143,9 @@ async function overRadius(o: TncClientOptions, t: Extract<TncTransport, { kind: 
   if (o.user === undefined || o.password === undefined) throw new TncClientError('AUTHENTICATION_FAILED', 'RADIUS needs --user and --password');
   if (!o.ca) throw new TncClientError('CERTIFICATE_UNTRUSTED', 'EAP-TTLS needs --ca FILE: the CA that signed the PDP certificate');
   const session = manager.createSession();
+  const outer = o.outerIdentity ?? 'anonymous';
   const peer = new EapPeer({
-    identity: 'anonymous',
+    identity: outer,
     maxRounds: 1000,
     methods: [
       ttlsPeerMethod({
@@ -155,8 +164,9 @@ async function overRadius(o: TncClientOptions, t: Extract<TncTransport, { kind: 
     let eap = peer.identityResponse(1);
     let state: Buffer | undefined;
     for (let round = 1; round <= 1000; round++) {
+      o.onRoundTrip?.(round);
       const attributes = [
-        { type: AttributeType.UserName, value: Buffer.from('anonymous') },
+        { type: AttributeType.UserName, value: Buffer.from(outer, 'utf8') },
         ...splitEapMessage(eap),
         ...(state ? [{ type: AttributeType.State, value: state }] : []),
       ];
