@@ -1,0 +1,24 @@
+/** IKEv2 message and payload codec (RFC 7296, RFC 7383 SKF). The SK payload stays opaque here. */
+export * from './constants.js';
+export * from './errors.js';
+export * from './header.js';
+export { IKE_LIMITS } from './limits.js';
+export * from './message.js';
+export * from './payload.js';
+export { GENERIC_PAYLOAD_HEADER_LENGTH } from './payload-chain.js';
+export type { PayloadCodec } from './payloads/payload-codec.js';
+export * from './payloads/security-association.js';
+export * from './payloads/key-exchange.js';
+export * from './payloads/identification.js';
+export * from './payloads/certificate.js';
+export * from './payloads/certificate-request.js';
+export * from './payloads/authentication.js';
+export * from './payloads/nonce.js';
+export * from './payloads/notify.js';
+export * from './payloads/delete.js';
+export * from './payloads/vendor-id.js';
+export * from './payloads/traffic-selector.js';
+export * from './payloads/encrypted.js';
+export * from './payloads/configuration.js';
+export * from './payloads/eap.js';
+export * from './payloads/encrypted-fragment.js';
