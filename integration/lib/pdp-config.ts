@@ -54,6 +54,8 @@ export interface PdpConfig {
     readonly clients: readonly PdpClient[];
   };
   readonly eap: {
+    /** Outer EAP methods (our PDP: default [ttls, md5]); pt-eap / eap-tnc = posture only, no MSK. */
+    readonly methods?: readonly ('ttls' | 'md5' | 'pt-eap' | 'eap-tnc')[];
     readonly ttls: { readonly minVersion: TlsVersionName; readonly maxVersion: TlsVersionName; readonly fragmentSize: number };
     readonly innerMethods: readonly ('md5' | 'pap')[];
     /** Cap on EAP conversations in progress (our PDP: default 50,000; freeradius.ts ignores it). */

@@ -13,17 +13,18 @@
  * - An IKE proposal needs an encryption algorithm, a PRF and a key exchange method; a classic
  *   (non-AEAD) proposal needs an integrity algorithm. ESP without esn/noesn means noesn.
  *
- * The numbers live in one table (TRANSFORM_IDS) until pep/ike/constants.ts exists.
+ * The IANA numbers come from pep/ike/constants.ts (the one table of them in pep/).
  */
+import { DhGroup, EncrId, EsnId, IntegId, PrfId } from '../ike/constants.js';
 import { PepConfigError } from './config-error.js';
 
-/** IANA IKEv2 transform IDs for the supported set (RFC 7296 3.3.2, RFC 4106, RFC 4868, RFC 5903, RFC 8031). */
+/** IANA IKEv2 transform IDs of the supported set (RFC 7296 3.3.2, RFC 4106, RFC 4868, RFC 5903, RFC 8031). */
 export const TRANSFORM_IDS = {
-  encr: { AES_CBC: 12, AES_GCM_16: 20 },
-  prf: { HMAC_SHA2_256: 5, HMAC_SHA2_384: 6, HMAC_SHA2_512: 7 },
-  integ: { HMAC_SHA2_256_128: 12, HMAC_SHA2_384_192: 13, HMAC_SHA2_512_256: 14 },
-  dh: { MODP_2048: 14, ECP_256: 19, ECP_384: 20, CURVE_25519: 31 },
-  esn: { NO_ESN: 0, ESN: 1 },
+  encr: { AES_CBC: EncrId.AES_CBC, AES_GCM_16: EncrId.AES_GCM_16 },
+  prf: { HMAC_SHA2_256: PrfId.HMAC_SHA2_256, HMAC_SHA2_384: PrfId.HMAC_SHA2_384, HMAC_SHA2_512: PrfId.HMAC_SHA2_512 },
+  integ: { HMAC_SHA2_256_128: IntegId.HMAC_SHA2_256_128, HMAC_SHA2_384_192: IntegId.HMAC_SHA2_384_192, HMAC_SHA2_512_256: IntegId.HMAC_SHA2_512_256 },
+  dh: { MODP_2048: DhGroup.MODP_2048, ECP_256: DhGroup.ECP_256, ECP_384: DhGroup.ECP_384, CURVE_25519: DhGroup.CURVE25519 },
+  esn: { NO_ESN: EsnId.NO_ESN, ESN: EsnId.ESN },
 } as const;
 
 export interface EncrTransform {

@@ -1,5 +1,6 @@
 /**
- * The only place in pep/crypto that knows IANA numbers ("Internet Key Exchange Version 2 (IKEv2)
+ * The only place in pep/crypto that maps IANA numbers (from pep/ike/constants.ts, the one table of
+ * them in pep/) to the string names the crypto service speaks ("Internet Key Exchange Version 2 (IKEv2)
  * Parameters" registry). Everything else speaks the string names below; the IKE codec maps its
  * Transform IDs / Auth Method / Hash Algorithm numbers through these tables.
  *
@@ -13,6 +14,8 @@
  *                             14 Digital Signature (RFC 7427)
  *   Hash Algorithm (RFC 7427)  1 SHA1, 2 SHA2-256, 3 SHA2-384, 4 SHA2-512
  */
+import { AuthMethod as Am, DhGroup as Dh, EncrId, HashAlgorithm as Ha, IntegId, PrfId } from '../ike/constants.js';
+
 export type DhGroup = 'modp2048' | 'ecp256' | 'ecp384' | 'curve25519';
 export type PrfAlg = 'hmac-sha1' | 'hmac-sha2-256' | 'hmac-sha2-384' | 'hmac-sha2-512';
 export type IntegAlg = 'hmac-sha1-96' | 'hmac-sha2-256-128' | 'hmac-sha2-384-192' | 'hmac-sha2-512-256';
@@ -32,15 +35,16 @@ function table<N extends string>(rows: readonly (readonly [number, N])[]) {
   };
 }
 
-export const DH_GROUPS = table<DhGroup>([[14, 'modp2048'], [19, 'ecp256'], [20, 'ecp384'], [31, 'curve25519']]);
+export const DH_GROUPS = table<DhGroup>([[Dh.MODP_2048, 'modp2048'], [Dh.ECP_256, 'ecp256'], [Dh.ECP_384, 'ecp384'], [Dh.CURVE25519, 'curve25519']]);
 export const PRF_ALGS = table<PrfAlg>([
-  [2, 'hmac-sha1'], [5, 'hmac-sha2-256'], [6, 'hmac-sha2-384'], [7, 'hmac-sha2-512'],
+  [PrfId.HMAC_SHA1, 'hmac-sha1'], [PrfId.HMAC_SHA2_256, 'hmac-sha2-256'], [PrfId.HMAC_SHA2_384, 'hmac-sha2-384'], [PrfId.HMAC_SHA2_512, 'hmac-sha2-512'],
 ]);
 export const INTEG_ALGS = table<IntegAlg>([
-  [2, 'hmac-sha1-96'], [12, 'hmac-sha2-256-128'], [13, 'hmac-sha2-384-192'], [14, 'hmac-sha2-512-256'],
+  [IntegId.HMAC_SHA1_96, 'hmac-sha1-96'], [IntegId.HMAC_SHA2_256_128, 'hmac-sha2-256-128'], [IntegId.HMAC_SHA2_384_192, 'hmac-sha2-384-192'], [IntegId.HMAC_SHA2_512_256, 'hmac-sha2-512-256'],
 ]);
-export const ENCR_ALGS = table<EncrAlg>([[12, 'aes-cbc'], [20, 'aes-gcm-16']]);
+export const ENCR_ALGS = table<EncrAlg>([[EncrId.AES_CBC, 'aes-cbc'], [EncrId.AES_GCM_16, 'aes-gcm-16']]);
 export const AUTH_METHODS = table<AuthMethod>([
-  [1, 'rsa'], [2, 'psk'], [9, 'ecdsa-256'], [10, 'ecdsa-384'], [11, 'ecdsa-521'], [14, 'digital-signature'],
+  [Am.RSA_DIGITAL_SIGNATURE, 'rsa'], [Am.SHARED_KEY_MESSAGE_INTEGRITY_CODE, 'psk'], [Am.ECDSA_SHA256_P256, 'ecdsa-256'],
+  [Am.ECDSA_SHA384_P384, 'ecdsa-384'], [Am.ECDSA_SHA512_P521, 'ecdsa-521'], [Am.DIGITAL_SIGNATURE, 'digital-signature'],
 ]);
-export const HASH_ALGS = table<HashAlg>([[1, 'sha1'], [2, 'sha256'], [3, 'sha384'], [4, 'sha512']]);
+export const HASH_ALGS = table<HashAlg>([[Ha.SHA1, 'sha1'], [Ha.SHA2_256, 'sha256'], [Ha.SHA2_384, 'sha384'], [Ha.SHA2_512, 'sha512']]);

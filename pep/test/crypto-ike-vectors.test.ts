@@ -14,6 +14,9 @@ import {
   type EncrAlg, type IkeSaTransforms,
 } from '../crypto/index.js';
 
+import { parseProposal } from '../config/proposals.js';
+import { ENCR_ALGS, INTEG_ALGS, PRF_ALGS } from '../crypto/transform-ids.js';
+
 const DIR = fileURLToPath(new URL('./vectors/ike/', import.meta.url));
 
 interface Vector {
@@ -48,12 +51,15 @@ function payloads(chain: Buffer, first: number): [number, Buffer][] {
   return out;
 }
 
+/** The capture's strongSwan proposal string, parsed by the PEP's own proposal parser, as crypto names. */
 function transforms(proposal: string): IkeSaTransforms {
-  // strongSwan proposal strings as used by the captures: aes{128,256}[gcm16]-sha256-<group>
-  const m = /^aes(\d+)(gcm16)?-sha256-/.exec(proposal);
-  assert.ok(m, `proposal ${proposal}`);
-  const encr: EncrAlg = m[2] ? 'aes-gcm-16' : 'aes-cbc';
-  return { prf: 'hmac-sha2-256', encr, encrKeyBits: Number(m[1]), ...(m[2] ? {} : { integ: 'hmac-sha2-256-128' as const }) };
+  const p = parseProposal(proposal, 'ike');
+  const encr = p.encr[0];
+  const prf = PRF_ALGS.name(p.prf[0] ?? -1);
+  const encrName = ENCR_ALGS.name(encr?.id ?? -1);
+  assert.ok(encr && prf && encrName, `proposal ${proposal}`);
+  const integ = p.integ[0] === undefined ? undefined : INTEG_ALGS.name(p.integ[0]);
+  return { prf, encr: encrName, encrKeyBits: encr.keyBits, ...(integ ? { integ } : {}) };
 }
 
 const files = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')) : [];
@@ -78,8 +84,13 @@ for (const file of files) {
     assert.deepEqual(skeyseed(t.prf, ni, nr, k('dhSharedSecret')), k('skeyseed'));
     const keys = deriveIkeSaKeys({ transforms: t, sharedSecret: k('dhSharedSecret'), nonceI: ni, nonceR: nr, spiI, spiR });
     assert.deepEqual(keys.skD, k('sk_d'));
-    assert.deepEqual(keys.skAi, k('sk_ai'));
-    assert.deepEqual(keys.skAr, k('sk_ar'));
+    // With an AEAD (AES-GCM) there are no SK_a keys: charon logs none, we derive empty ones.
+    if (t.integ) {
+      assert.deepEqual(keys.skAi, k('sk_ai'));
+      assert.deepEqual(keys.skAr, k('sk_ar'));
+    } else {
+      assert.equal(keys.skAi.length + keys.skAr.length, 0);
+    }
     assert.deepEqual(keys.skEi, k('sk_ei'));
     assert.deepEqual(keys.skEr, k('sk_er'));
     assert.deepEqual(keys.skPi, k('sk_pi'));
