@@ -170,3 +170,5 @@ export {
   uniquePorts,
 } from './imc/index.js';
 export type { HostSource, Imc, ImcConnectionInfo, ImcMessage, ImcOutgoing, ImcOutput, OsImcDependencies, OsImcOptions, TestImcOptions } from './imc/index.js';
+export { WORK_TYPES, hasWork, mapFinding, noResult, recommendationFromResults, remediationAttributes } from './imv/work-item.js';
+export type { ImvWorkItem, ImvWorkResult, WorkCheck, WorkFinding, WorkOutcome, WorkType } from './imv/work-item.js';

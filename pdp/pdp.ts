@@ -3,6 +3,7 @@
  * composed from configuration. Sockets and logs live here; the layers below know neither.
  */
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { RadiusServer, type DropEvent, type ListenAddress } from '../radius/server.js';
 import { PacketCode } from '../radius/index.js';
 import { AccessHandler, type ConversationFinished } from './access-handler.js';
@@ -16,6 +17,9 @@ import type { PtTlsServer } from './pt-tls/server.js';
 import type { Logger } from './logging.js';
 import { loadTlsIdentity, type TlsIdentity } from './pki/demo-pki.js';
 import { ConfigUserDirectory } from './users.js';
+import { EmbeddedStore } from './store/embedded-store.js';
+import { newStoreChannelName, serveStore } from './store/remote-store.js';
+import type { Store } from './store/store.js';
 
 export interface PdpEvents {
   finished: [ConversationFinished];
@@ -37,6 +41,8 @@ export class Pdp extends EventEmitter<PdpEvents> {
   #ptTls?: PtTlsServer | undefined;
   #eap?: EapService;
   #identity?: TlsIdentity;
+  #store?: EmbeddedStore | undefined;
+  #storeServer?: { close(): void } | undefined;
   readonly #dropLog = new Map<string, number>();
 
   constructor(readonly options: PdpOptions) {
@@ -49,6 +55,11 @@ export class Pdp extends EventEmitter<PdpEvents> {
     return this.#identity;
   }
 
+  /** Devices, sessions and results (open while the PDP runs posture assessments). */
+  get store(): Store | undefined {
+    return this.#store;
+  }
+
   async start(): Promise<{ auth: ListenAddress; accounting?: ListenAddress }> {
     const config = this.#config;
     const now = this.options.now ?? Date.now;
@@ -57,9 +68,20 @@ export class Pdp extends EventEmitter<PdpEvents> {
       this.#log.info({ event: 'pki.generated', ca: this.#identity.files.ca, certificate: this.#identity.files.certificate, serverName: config.pki.serverName }, 'generated the demo CA and server certificate');
     }
     const users = new ConfigUserDirectory(config.users);
-    const posture = config.eap.tnc
-      ? posturePolicyProvider((e) => this.#log.debug({ ...e, event: `posture.${(e as { type?: string }).type ?? 'event'}` }, 'posture event'))
-      : undefined;
+    // One store, owned here; EAP worker threads reach it over a channel (pdp/store/remote-store.ts).
+    if (config.eap.tnc || config.ptTls) {
+      this.#store = await EmbeddedStore.open({
+        dir: join(config.stateDir, 'store'),
+        maxSessions: config.store.maxSessions,
+        maxDevices: config.store.maxDevices,
+        snapshotEvery: config.store.snapshotEvery,
+        onEvent: (e) => (e.type === 'store.snapshot' ? this.#log.debug({ ...e, event: e.type }, 'store snapshot') : this.#log.info({ ...e, event: e.type }, e.type)),
+      });
+    }
+    const channel = this.#store ? newStoreChannelName() : undefined;
+    if (this.#store && channel) this.#storeServer = serveStore(this.#store, channel);
+    const onPostureEvent = (e: { type?: string }) => this.#log.debug({ ...e, event: e.type ?? 'posture.event' }, 'posture event');
+    const posture = config.eap.tnc ? posturePolicyProvider(onPostureEvent, this.#store && channel ? { store: this.#store, channel } : undefined) : undefined;
     this.#eap = await createEapService(config, this.#identity, users, this.#log, posture);
     const access = new AccessHandler({ eap: this.#eap, users, now });
     const recorder = this.options.accounting ?? new MemoryAccountingRecorder();
@@ -89,7 +111,7 @@ export class Pdp extends EventEmitter<PdpEvents> {
     this.#radius = radius;
     const bound = await radius.listen();
     // PT-TLS (RFC 6876) runs the same posture policy for endpoints that connect directly.
-    this.#ptTls = await startPtTls(config, this.#identity, createPostureService(config), this.#log);
+    this.#ptTls = await startPtTls(config, this.#identity, createPostureService(config, { onEvent: onPostureEvent, ...(this.#store ? { store: this.#store } : {}) }), this.#log);
     if (config.demo) {
       this.#log.warn({ event: 'pdp.demo' }, 'running the embedded demo configuration: secret testing123 and the demo users are for loopback only; use --config for anything else');
       if (this.#ptTls) {
@@ -122,5 +144,7 @@ export class Pdp extends EventEmitter<PdpEvents> {
     await this.#radius?.close();
     await this.#ptTls?.close();
     await this.#eap?.close();
+    this.#storeServer?.close();
+    await this.#store?.close();
   }
 }

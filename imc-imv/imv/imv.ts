@@ -7,6 +7,7 @@
  *   manager                                   IMV (one instance, many connections)
  *     notifyConnectionChange(c, CREATE)  ->     creates its per-connection state
  *     notifyConnectionChange(c, HANDSHAKE) ->
+ *     setWorkItems(c, items)             ->     the checks for this endpoint (work-item.ts)
  *     receiveMessage(c, message)         ->     <- { messages?, recommendation?, deviceId? }
  *     batchEnding(c)                     ->     <- { messages?, recommendation? }
  *     solicitRecommendation(c)           ->     <- { recommendation, messages? }  (must decide now)
@@ -20,10 +21,14 @@
  * "no recommendation" with evaluation "error" for that IMV.
  *
  * Values are the TCG IF-IMV enumerations (tncifimv.h): an IMV written against IF-IMV maps 1:1.
- * IMVs get their settings through their constructor; nothing here is global.
+ * IMVs get their settings through their constructor; nothing here is global. The per-connection
+ * policy (which checks, for this device) comes with setWorkItems, once the TNCS knows the device
+ * and its product, before the first message is delivered; without it the IMV checks what its
+ * constructor options say.
  */
 import type { PaTncAttribute } from '../pa-tnc/attribute.js';
 import { ConnectionStates } from '../connection-states.js';
+import type { ImvWorkItem, ImvWorkResult, WorkType } from './work-item.js';
 
 /** TNC_IMV_Action_Recommendation (IF-IMV 1.3 section 3.2.9). */
 export const ActionRecommendation = {
@@ -134,6 +139,8 @@ export interface ImvRecommendation {
   /** In one or more languages; the manager picks by the client's language preference. */
   readonly reasons?: readonly ReasonString[];
   readonly remediation?: readonly ImvRemediation[];
+  /** One result per work item (policy) the IMV checked. */
+  readonly results?: readonly ImvWorkResult[];
 }
 
 export interface ImvOutput {
@@ -157,6 +164,10 @@ export interface Imv {
   readonly name: string;
   /** The PA message types delivered to it (TNC_TNCS_ReportMessageTypesLong). */
   readonly subscriptions: readonly PaSubtype[];
+  /** The policy types it can check (work-item.ts); none when absent. */
+  readonly workTypes?: readonly WorkType[];
+  /** This connection's checks; called after CREATE/HANDSHAKE and before any receiveMessage. */
+  setWorkItems?(connectionId: number, items: readonly ImvWorkItem[]): MaybePromise<void>;
   notifyConnectionChange(connection: ImvConnectionInfo, state: ConnectionState): MaybePromise<void>;
   receiveMessage(connectionId: number, message: ImvMessage): MaybePromise<ImvOutput>;
   batchEnding(connectionId: number): MaybePromise<ImvOutput>;

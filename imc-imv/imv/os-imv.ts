@@ -1,6 +1,8 @@
 /**
  * The OS IMV (IETF PA subtype Operating System, 0/1), after strongSwan's
- * src/libimcv/plugins/imv_os/ without its SQLite database: the policy comes in the constructor.
+ * src/libimcv/plugins/imv_os/ without its SQLite database: the checks come per connection as work
+ * items (work-item.ts: os-product, packages-blacklist, min-package-versions, forwarding-disabled,
+ * no-default-password), or from the constructor options when the TNCS gives none.
  *
  * strongSwan's OS IMC sends, unasked, Product Information, String and Numeric Version,
  * Operational Status, Forwarding Enabled, Factory Default Password Enabled and ITA Device ID.
@@ -22,7 +24,9 @@
  *   a package older than its minimum (dpkg comparison)     -> isolate,   non-compliant minor
  *   package list required but never received               -> isolate,   non-compliant minor
  *   otherwise                                              -> allow,     compliant
- * The worst of these wins; every finding adds an English reason, packages a remediation string.
+ * (each item's onFail / onNoResult replaces these when set). The worst wins; every finding adds an
+ * English reason, packages a remediation string; an isolate decision also carries IETF
+ * Remediation Instructions.
  */
 import { assessmentResult } from '../ietf/assessment-result.js';
 import { attributeRequest, type RequestedAttribute } from '../ietf/attribute-request.js';
@@ -52,17 +56,22 @@ import {
   type ImvRecommendation,
   type ImvSolicitedOutput,
 } from './imv.js';
-import { mergeRecommendations } from './merge.js';
 import { expandSegments } from './segments.js';
+import {
+  hasWork,
+  mapFinding,
+  noResult,
+  PASS,
+  recommendationFromResults,
+  remediationAttributes,
+  type ImvWorkItem,
+  type ImvWorkResult,
+  type OsProductPolicy,
+  type WorkFinding,
+  type WorkType,
+} from './work-item.js';
 
-export interface OsProductPolicy {
-  /** Product Information name, compared case-insensitively ("Debian"). */
-  readonly name: string;
-  /** Minimum String Version product version, dpkg-compared on its first word ("12" for "12 x86_64"). */
-  readonly minVersion?: string;
-  /** Minimum Numeric Version. */
-  readonly minNumericVersion?: { readonly major: number; readonly minor?: number };
-}
+export type { OsProductPolicy } from './work-item.js';
 
 export interface OsImvOptions {
   /** Allowed operating systems; any product when omitted. */
@@ -73,6 +82,7 @@ export interface OsImvOptions {
   readonly minPackageVersions?: Readonly<Record<string, string>>;
   /** Ask for Installed Packages; default: when blacklistedPackages or minPackageVersions are set. */
   readonly requestInstalledPackages?: boolean;
+  /** Require IP forwarding off (work item forwarding-disabled). */
   readonly requireForwardingDisabled?: boolean;
   readonly requireNoDefaultPassword?: boolean;
   /** Max Segment Size of the contract issued with the request (strongSwan 5.9.8: 65466). */
@@ -97,40 +107,75 @@ interface OsState {
   deviceId?: string;
   packages?: readonly InstalledPackage[];
   requested: boolean;
+  /** This connection's checks (setWorkItems); the constructor's when never set. */
+  items?: readonly ImvWorkItem[];
   reassembler?: Reassembler;
   recommendation?: ImvRecommendation;
 }
 
-interface Finding {
-  readonly recommendation: ActionRecommendation;
-  readonly evaluation: EvaluationResult;
-  readonly reason: string;
-}
-
 const NONE: ImvRecommendation = { recommendation: ActionRecommendation.NoRecommendation, evaluation: EvaluationResult.DontKnow };
-const isolate = (evaluation: EvaluationResult, reason: string): Finding => ({ recommendation: ActionRecommendation.Isolate, evaluation, reason });
+const fail = (evaluation: EvaluationResult, reason: string, remediation?: string): WorkFinding => ({
+  outcome: 'fail',
+  recommendation: ActionRecommendation.Isolate,
+  evaluation,
+  reason,
+  ...(remediation !== undefined ? { remediation } : {}),
+});
+const notReported = (reason: string): WorkFinding => noResult(reason, ActionRecommendation.Isolate);
+
+export const OS_WORK_TYPES: readonly WorkType[] = ['os-product', 'packages-blacklist', 'min-package-versions', 'forwarding-disabled', 'no-default-password'];
+
+/** The work items the flat OsImvOptions describe, in the order the reasons are joined. */
+export function osWorkItems(o: OsImvOptions): ImvWorkItem[] {
+  const items: ImvWorkItem[] = [];
+  if (o.allowedProducts) items.push({ policy: 'os.allowedProducts', type: 'os-product', argument: o.allowedProducts });
+  if (o.requireForwardingDisabled) items.push({ policy: 'os.requireForwardingDisabled', type: 'forwarding-disabled' });
+  if (o.requireNoDefaultPassword) items.push({ policy: 'os.requireNoDefaultPassword', type: 'no-default-password' });
+  if ((o.blacklistedPackages ?? []).length > 0) items.push({ policy: 'os.blacklistedPackages', type: 'packages-blacklist', argument: o.blacklistedPackages ?? [] });
+  if (Object.keys(o.minPackageVersions ?? {}).length > 0) items.push({ policy: 'os.minPackageVersions', type: 'min-package-versions', argument: o.minPackageVersions ?? {} });
+  return items;
+}
 
 export class OsImv implements Imv {
   readonly name = 'os';
   readonly subscriptions = [PaSubtypes.OperatingSystem];
+  readonly workTypes = OS_WORK_TYPES;
   readonly #options: OsImvOptions;
   readonly #registry: AttributeRegistry;
-  readonly #blacklist: ReadonlySet<string>;
-  readonly #wantPackages: boolean;
+  readonly #defaultItems: readonly ImvWorkItem[];
   readonly #states = new ImvStates<OsState>();
 
   constructor(options: OsImvOptions, dependencies: OsImvDependencies) {
     this.#options = options;
     this.#registry = dependencies.registry;
-    this.#blacklist = new Set(options.blacklistedPackages ?? []);
-    this.#wantPackages =
-      options.requestInstalledPackages ?? (this.#blacklist.size > 0 || Object.keys(options.minPackageVersions ?? {}).length > 0);
+    this.#defaultItems = osWorkItems(options);
+  }
+
+  setWorkItems(connectionId: number, items: readonly ImvWorkItem[]): void {
+    this.#states.get(connectionId).items = items.filter((i) => OS_WORK_TYPES.includes(i.type));
+  }
+
+  #items(s: OsState): readonly ImvWorkItem[] {
+    return s.items ?? this.#defaultItems;
+  }
+
+  #wantPackages(s: OsState): boolean {
+    return this.#options.requestInstalledPackages ?? hasWork(this.#items(s), 'packages-blacklist', 'min-package-versions');
   }
 
   notifyConnectionChange(connection: ImvConnectionInfo, state: ConnectionState): void {
     if (state === ConnectionState.Create) this.#states.create(connection.id, { requested: false });
     else if (state === ConnectionState.Delete) this.#states.delete(connection.id);
-    else if (state === ConnectionState.Handshake) this.#states.create(connection.id, { requested: false });
+    else if (state === ConnectionState.Handshake) {
+      // A new handshake keeps the connection's work items (set once per connection).
+      let items: readonly ImvWorkItem[] | undefined;
+      try {
+        items = this.#states.get(connection.id).items;
+      } catch {
+        items = undefined;
+      }
+      this.#states.create(connection.id, { requested: false, ...(items ? { items } : {}) });
+    }
   }
 
   receiveMessage(connectionId: number, message: ImvMessage): ImvOutput {
@@ -157,11 +202,13 @@ export class OsImv implements Imv {
     const s = this.#states.get(connectionId);
     if (s.recommendation) return {};
     const missing: RequestedAttribute[] = [];
+    const items = this.#items(s);
+    const wantPackages = this.#wantPackages(s);
     if (!s.requested) {
       if (s.product === undefined) missing.push(typeOf(productInformation), typeOf(stringVersion), typeOf(numericVersion));
-      if (s.forwarding === undefined && this.#options.requireForwardingDisabled) missing.push(typeOf(forwardingEnabled));
-      if (s.defaultPassword === undefined && this.#options.requireNoDefaultPassword) missing.push(typeOf(factoryDefaultPasswordEnabled));
-      if (this.#wantPackages && s.packages === undefined) missing.push(typeOf(installedPackages));
+      if (s.forwarding === undefined && hasWork(items, 'forwarding-disabled')) missing.push(typeOf(forwardingEnabled));
+      if (s.defaultPassword === undefined && hasWork(items, 'no-default-password')) missing.push(typeOf(factoryDefaultPasswordEnabled));
+      if (wantPackages && s.packages === undefined) missing.push(typeOf(installedPackages));
     }
     if (missing.length > 0) {
       s.requested = true;
@@ -176,95 +223,94 @@ export class OsImv implements Imv {
     }
     // Still waiting: for segments, or for the answers to the request (solicitation ends the wait).
     if ((s.reassembler?.pending ?? 0) > 0) return {};
-    if (s.product === undefined || (this.#wantPackages && s.packages === undefined)) return {};
+    if (s.product === undefined || (wantPackages && s.packages === undefined)) return {};
     return this.#decide(s);
   }
 
   solicitRecommendation(connectionId: number): ImvSolicitedOutput {
     const s = this.#states.get(connectionId);
     if (s.recommendation) return { recommendation: s.recommendation };
-    if (s.product === undefined) return { recommendation: NONE };
+    if (s.product === undefined) {
+      // The OS IMC never took part: every check has no result (its own: no recommendation).
+      const results = this.#items(s).map((i) => mapFinding(i, noResult('the operating system was not reported')));
+      const rec = recommendationFromResults(results, false);
+      return { recommendation: results.length > 0 ? rec : NONE };
+    }
     const out = this.#decide(s);
     return { ...out, recommendation: out.recommendation ?? NONE };
   }
 
   #decide(s: OsState): ImvOutput {
-    const findings = this.evaluate(s);
-    const merged = mergeRecommendations('default', [
-      { recommendation: ActionRecommendation.Allow, evaluation: EvaluationResult.Compliant },
-      ...findings,
-    ]);
-    const remediation = this.#remediation(s);
-    s.recommendation = {
-      ...merged,
-      ...(findings.length > 0 ? { reasons: [{ language: 'en', reason: findings.map((f) => f.reason).join('; ') }] } : {}),
-      ...(remediation ? { remediation: [{ kind: 'string', text: remediation, language: 'en' }] } : {}),
-    };
+    const results = this.evaluate(s);
+    s.recommendation = recommendationFromResults(results, true);
     return {
-      messages: [{ ...PaSubtypes.OperatingSystem, attributes: [makeAttribute(assessmentResult, merged.evaluation)] }],
+      messages: [{ ...PaSubtypes.OperatingSystem, attributes: [makeAttribute(assessmentResult, s.recommendation.evaluation), ...remediationAttributes(s.recommendation)] }],
       recommendation: s.recommendation,
     };
   }
 
-  /** What the policy finds wrong with the state so far (empty: compliant). */
-  evaluate(s: Readonly<OsState>): Finding[] {
-    const o = this.#options;
-    const findings: Finding[] = [];
-    if (s.product && o.allowedProducts) {
-      const name = s.product.productName.toLowerCase();
-      const policy = o.allowedProducts.find((p) => p.name.toLowerCase() === name);
-      if (!policy) {
-        findings.push({
-          recommendation: ActionRecommendation.NoAccess,
-          evaluation: EvaluationResult.NonCompliantMajor,
-          reason: `operating system '${s.product.productName}' is not allowed`,
-        });
-      } else {
-        const first = s.version?.trim().split(/\s+/)[0] ?? '';
-        if (policy.minVersion !== undefined && (s.version === undefined || compareDebianVersions(first, policy.minVersion) < 0)) {
-          findings.push(isolate(EvaluationResult.NonCompliantMinor, `${policy.name} version '${s.version ?? '?'}' is older than ${policy.minVersion}`));
-        }
-        const min = policy.minNumericVersion;
-        if (min && (s.numeric === undefined || numericBelow(s.numeric, min.major, min.minor ?? 0))) {
-          const have = s.numeric ? `${s.numeric.majorVersion}.${s.numeric.minorVersion}` : '?';
-          findings.push(isolate(EvaluationResult.NonCompliantMinor, `${policy.name} version ${have} is older than ${min.major}.${min.minor ?? 0}`));
-        }
-      }
-    }
-    if (o.requireForwardingDisabled && s.forwarding !== ForwardingStatus.Disabled) {
-      findings.push(isolate(EvaluationResult.NonCompliantMinor, s.forwarding === undefined ? 'forwarding status unknown' : 'IP forwarding is enabled'));
-    }
-    if (o.requireNoDefaultPassword && s.defaultPassword !== FactoryDefaultPassword.Disabled) {
-      findings.push(isolate(EvaluationResult.NonCompliantMinor, 'the factory default password is enabled or unknown'));
-    }
-    if (this.#wantPackages) {
-      if (s.packages === undefined) findings.push(isolate(EvaluationResult.NonCompliantMinor, 'the installed packages were not reported'));
-      else {
-        const { blacklisted, outdated } = this.packageFindings(s.packages);
-        if (blacklisted.length > 0) findings.push(isolate(EvaluationResult.NonCompliantMajor, `blacklisted packages installed: ${blacklisted.join(', ')}`));
-        if (outdated.length > 0) findings.push(isolate(EvaluationResult.NonCompliantMinor, `outdated packages: ${outdated.map((p) => `${p.name} ${p.version}`).join(', ')}`));
-      }
-    }
-    return findings;
+  /** Each check's result on the state so far. */
+  evaluate(s: Readonly<OsState>): ImvWorkResult[] {
+    return this.#items(s).map((item) => mapFinding(item, this.#check(item, s)));
   }
 
-  packageFindings(packages: readonly InstalledPackage[]): { blacklisted: string[]; outdated: InstalledPackage[] } {
-    const min = this.#options.minPackageVersions ?? {};
-    const blacklisted = packages.filter((p) => this.#blacklist.has(p.name)).map((p) => p.name);
-    const outdated = packages.filter((p) => Object.hasOwn(min, p.name) && compareDebianVersions(p.version, min[p.name] as string) < 0);
-    return { blacklisted, outdated };
+  #check(item: ImvWorkItem, s: Readonly<OsState>): WorkFinding {
+    switch (item.type) {
+      case 'os-product':
+        return productFinding(item.argument, s);
+      case 'forwarding-disabled':
+        if (s.forwarding === undefined) return notReported('forwarding status unknown');
+        return s.forwarding === ForwardingStatus.Disabled ? PASS : fail(EvaluationResult.NonCompliantMinor, 'IP forwarding is enabled');
+      case 'no-default-password':
+        if (s.defaultPassword === undefined) return notReported('the factory default password is enabled or unknown');
+        return s.defaultPassword === FactoryDefaultPassword.Disabled ? PASS : fail(EvaluationResult.NonCompliantMinor, 'the factory default password is enabled or unknown');
+      case 'packages-blacklist': {
+        if (s.packages === undefined) return notReported('the installed packages were not reported');
+        const banned = new Set(item.argument);
+        const found = s.packages.filter((p) => banned.has(p.name)).map((p) => p.name);
+        return found.length === 0 ? PASS : fail(EvaluationResult.NonCompliantMajor, `blacklisted packages installed: ${found.join(', ')}`, `remove ${found.join(', ')}`);
+      }
+      case 'min-package-versions': {
+        if (s.packages === undefined) return notReported('the installed packages were not reported');
+        const min = item.argument;
+        const old = s.packages.filter((p) => Object.hasOwn(min, p.name) && compareDebianVersions(p.version, min[p.name] as string) < 0);
+        if (old.length === 0) return PASS;
+        return fail(
+          EvaluationResult.NonCompliantMinor,
+          `outdated packages: ${old.map((p) => `${p.name} ${p.version}`).join(', ')}`,
+          `upgrade ${old.map((p) => `${p.name} to ${min[p.name]} or later`).join(', ')}`,
+        );
+      }
+      default:
+        return noResult(`the OS IMV cannot check '${item.type}'`);
+    }
   }
+}
 
-  #remediation(s: OsState): string | undefined {
-    if (!s.packages) return undefined;
-    const { blacklisted, outdated } = this.packageFindings(s.packages);
-    const min = this.#options.minPackageVersions ?? {};
-    const parts = [
-      ...(blacklisted.length > 0 ? [`remove ${blacklisted.join(', ')}`] : []),
-      ...(outdated.length > 0 ? [`upgrade ${outdated.map((p) => `${p.name} to ${min[p.name]} or later`).join(', ')}`] : []),
-    ];
-    return parts.length > 0 ? parts.join('; ') : undefined;
+/** os-product: the product must be one of `allowed`, at or above its minimum versions. */
+function productFinding(allowed: readonly OsProductPolicy[], s: Readonly<OsState>): WorkFinding {
+  if (s.product === undefined) return noResult('the operating system was not reported');
+  const name = s.product.productName.toLowerCase();
+  const policy = allowed.find((p) => p.name.toLowerCase() === name);
+  if (!policy) {
+    return {
+      outcome: 'fail',
+      recommendation: ActionRecommendation.NoAccess,
+      evaluation: EvaluationResult.NonCompliantMajor,
+      reason: `operating system '${s.product.productName}' is not allowed`,
+    };
   }
+  const reasons: string[] = [];
+  const first = s.version?.trim().split(/\s+/)[0] ?? '';
+  if (policy.minVersion !== undefined && (s.version === undefined || compareDebianVersions(first, policy.minVersion) < 0)) {
+    reasons.push(`${policy.name} version '${s.version ?? '?'}' is older than ${policy.minVersion}`);
+  }
+  const min = policy.minNumericVersion;
+  if (min && (s.numeric === undefined || numericBelow(s.numeric, min.major, min.minor ?? 0))) {
+    const have = s.numeric ? `${s.numeric.majorVersion}.${s.numeric.minorVersion}` : '?';
+    reasons.push(`${policy.name} version ${have} is older than ${min.major}.${min.minor ?? 0}`);
+  }
+  return reasons.length === 0 ? PASS : fail(EvaluationResult.NonCompliantMinor, reasons.join('; '), `upgrade ${policy.name}`);
 }
 
 function typeOf(codec: { readonly vendorId: number; readonly type: number }): RequestedAttribute {

@@ -13,6 +13,10 @@
  * IMC's first n messages with Command "repeat" (EXCL, back to that IMC) before it decides; the
  * captures were made with rounds = 1. Deciding, it sends an IETF Assessment Result the same way.
  * Reason strings (for anything but allow) come in strongSwan's languages.
+ *
+ * The check is the work item test-command (work-item.ts): its onFail / onNoResult replace the
+ * command's recommendation. Given no test-command item for a connection (setWorkItems with
+ * others only), the IMV has nothing to check and allows once the IMC spoke.
  */
 import { assessmentResult } from '../ietf/assessment-result.js';
 import { command } from '../ita/command.js';
@@ -31,6 +35,7 @@ import {
   type ImvSolicitedOutput,
   type ReasonString,
 } from './imv.js';
+import { mapFinding, noResult, remediationAttributes, type ImvWorkItem, type WorkFinding, type WorkType } from './work-item.js';
 
 export interface TestImvOptions {
   /** "repeat" rounds per IMC before deciding (default 0). */
@@ -49,6 +54,30 @@ const NONE: ImvRecommendation = { recommendation: ActionRecommendation.NoRecomme
 interface TestState {
   readonly imcRounds: Map<number, number>;
   recommendation: ImvRecommendation;
+  items?: readonly ImvWorkItem[];
+}
+
+export const TEST_WORK_TYPES: readonly WorkType[] = ['test-command'];
+const DEFAULT_ITEMS: readonly ImvWorkItem[] = [{ policy: 'test', type: 'test-command' }];
+const ALLOW: ImvRecommendation = { recommendation: ActionRecommendation.Allow, evaluation: EvaluationResult.Compliant };
+
+/** The command's recommendation, with the item's onFail / onNoResult applied and its result. */
+function checkCommand(item: ImvWorkItem, cmd: string | undefined): ImvRecommendation {
+  if (cmd === undefined) {
+    const r = mapFinding(item, noResult('the Test IMC sent no command'));
+    return { recommendation: r.recommendation, evaluation: r.evaluation, results: [r] };
+  }
+  const own = testCommandRecommendation(cmd);
+  const outcome = own.recommendation === ActionRecommendation.Allow ? 'pass' : own.recommendation === ActionRecommendation.NoRecommendation ? 'no-result' : 'fail';
+  const finding: WorkFinding = { outcome, recommendation: own.recommendation, evaluation: own.evaluation, reason: own.reasons?.[0]?.reason ?? `command '${cmd}'` };
+  const r = mapFinding(item, outcome === 'pass' ? { ...finding, reason: `command '${cmd}'` } : finding);
+  return {
+    ...own,
+    recommendation: r.recommendation,
+    evaluation: r.evaluation,
+    ...(r.remediation !== undefined ? { remediation: [{ kind: 'string', text: r.remediation, language: 'en' }] } : {}),
+    results: [r],
+  };
 }
 
 /** The recommendation a Test IMC command asks for. */
@@ -73,11 +102,21 @@ export function testCommandRecommendation(cmd: string): ImvRecommendation {
 export class TestImv implements Imv {
   readonly name = 'test';
   readonly subscriptions = [PaSubtypes.ItaTest];
+  readonly workTypes = TEST_WORK_TYPES;
   readonly #rounds: number;
   readonly #states = new ImvStates<TestState>();
 
   constructor(options: TestImvOptions = {}) {
     this.#rounds = Math.max(0, Math.trunc(options.rounds ?? 0));
+  }
+
+  setWorkItems(connectionId: number, items: readonly ImvWorkItem[]): void {
+    this.#states.get(connectionId).items = items.filter((i) => TEST_WORK_TYPES.includes(i.type));
+  }
+
+  #decide(s: TestState, cmd: string): ImvRecommendation {
+    const item = (s.items ?? DEFAULT_ITEMS)[0];
+    return item ? checkCommand(item, cmd) : ALLOW;
   }
 
   notifyConnectionChange(connection: ImvConnectionInfo, state: ConnectionState): void {
@@ -94,7 +133,7 @@ export class TestImv implements Imv {
     const imc = message.collectorId;
     if (!s.imcRounds.has(imc)) s.imcRounds.set(imc, this.#rounds);
     const cmd = findAttribute(message.attributes, command)?.value;
-    if (cmd !== undefined) s.recommendation = testCommandRecommendation(cmd);
+    if (cmd !== undefined) s.recommendation = this.#decide(s, cmd);
 
     // strongSwan's another_round: any IMC with rounds left means another round; this IMC's count drops.
     const anotherRound = [...s.imcRounds.values()].some((n) => n > 0);
@@ -103,7 +142,7 @@ export class TestImv implements Imv {
     if (anotherRound) return { messages: [{ ...reply, attributes: [makeAttribute(command, 'repeat')] }] };
     if (cmd === undefined) return {};
     return {
-      messages: [{ ...reply, attributes: [makeAttribute(assessmentResult, s.recommendation.evaluation)] }],
+      messages: [{ ...reply, attributes: [makeAttribute(assessmentResult, s.recommendation.evaluation), ...remediationAttributes(s.recommendation)] }],
       recommendation: s.recommendation,
     };
   }
@@ -113,6 +152,10 @@ export class TestImv implements Imv {
   }
 
   solicitRecommendation(connectionId: number): ImvSolicitedOutput {
-    return { recommendation: this.#states.get(connectionId).recommendation };
+    const s = this.#states.get(connectionId);
+    const item = (s.items ?? DEFAULT_ITEMS)[0];
+    // No command came: the item's onNoResult when the operator set one, else no recommendation.
+    if (s.recommendation === NONE && item?.onNoResult !== undefined) return { recommendation: checkCommand(item, undefined) };
+    return { recommendation: s.recommendation };
   }
 }

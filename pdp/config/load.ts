@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import YAML from 'yaml';
+import { resolvePosturePolicy } from '../posture/policy.js';
 import type { PdpConfig, TlsVersion } from './types.js';
 
 const schemaPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../../schemas/pdp-config.schema.json');
@@ -87,6 +88,14 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
     if (clientNames.has(c.name)) problems.push(`radius.clients.${i}.name: duplicate client '${c.name}'`);
     clientNames.add(c.name);
   });
+  const posture = d.posture ?? { imvs: { os: {}, scanner: {}, test: {} } };
+  // The policy model's cross-references (unknown policy, group, parent cycle, bad argument).
+  try {
+    resolvePosturePolicy({ imvs: {}, ...posture });
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    problems.push(...e.message.split('\n'));
+  }
   if (problems.length) throw new ConfigError(source, problems);
 
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
@@ -121,7 +130,13 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
       ...(d.pki?.ca ? { ca: abs(d.pki.ca) } : {}),
     },
     users: d.users,
-    posture: d.posture ?? { imvs: { os: {}, scanner: {}, test: {} } },
+    posture: { imvs: {}, ...posture },
+    store: {
+      backend: d.store?.backend ?? 'embedded',
+      maxSessions: d.store?.maxSessions ?? 10_000,
+      maxDevices: d.store?.maxDevices ?? 1_000_000,
+      snapshotEvery: d.store?.snapshotEvery ?? 1000,
+    },
     workers: d.workers ?? 1,
     log: { level: d.log?.level ?? 'info' },
     ...(d.ptTls ? { ptTls: { address: d.ptTls.address ?? '127.0.0.1', port: d.ptTls.port ?? 271, clientAuth: d.ptTls.clientAuth ?? 'sasl-plain' } } : {}),
@@ -167,6 +182,32 @@ export function embeddedDefault(cwd = process.cwd()): PdpConfig {
         { name: 'carol', password: 'Ar3etTnp', group: 'allow' },
         { name: 'dave', password: 'W7R0g3do', group: 'isolate' },
       ],
+      // The policy model (pdp/posture/model.ts): Linux devices land in their distribution's group
+      // by the product their OS IMC reports; the Test IMC's command (the flat imvs' implicit policy
+      // `test`) is checked everywhere, telnet/rsh servers only on Linux, their packages at most
+      // once a day. Anything else (no OS IMC, another OS) is in group Default.
+      posture: {
+        imvs: { os: {}, scanner: {}, test: {} },
+        deviceGroups: [
+          { name: 'Linux', description: 'every Linux distribution' },
+          { name: 'Debian', parent: 'Linux', defaultFor: ['Debian*'] },
+          { name: 'Ubuntu', parent: 'Linux', defaultFor: ['Ubuntu*'] },
+        ],
+        policies: [
+          {
+            name: 'no-telnet-server',
+            type: 'packages-blacklist',
+            argument: ['telnetd', 'inetutils-telnetd', 'rsh-server'],
+            remediation: 'Remove the telnet and rsh servers: apt purge telnetd inetutils-telnetd rsh-server',
+          },
+          { name: 'no-telnet-port', type: 'tcp-ports-blocked', argument: ['23'], remediation: 'Stop the service listening on tcp/23' },
+        ],
+        enforcements: [
+          { policy: 'test', group: 'Linux' },
+          { policy: 'no-telnet-server', group: 'Linux', maxAge: 86400 },
+          { policy: 'no-telnet-port', group: 'Linux' },
+        ],
+      },
     },
     'embedded default',
     cwd,

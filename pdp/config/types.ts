@@ -56,8 +56,15 @@ export interface PdpConfig {
     readonly keyType: 'ecdsa-p256' | 'rsa-2048' | 'rsa-3072';
   };
   readonly users: readonly UserEntry[];
-  /** IMV policy; used when eap.tnc is set. */
+  /** IMV policy and policy model; used when eap.tnc is set and by PT-TLS. */
   readonly posture: PosturePolicy;
+  /** Devices, sessions and results (pdp/store): the embedded store under stateDir/store. */
+  readonly store: {
+    readonly backend: 'embedded';
+    readonly maxSessions: number;
+    readonly maxDevices: number;
+    readonly snapshotEvery: number;
+  };
   readonly workers: number | 'auto';
   readonly log: { readonly level: string };
   /** PT-TLS server (RFC 6876, pdp/pt-tls/); absent = disabled. */

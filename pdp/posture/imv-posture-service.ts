@@ -11,6 +11,10 @@
  */
 import { randomInt } from 'node:crypto';
 import { createStandardRegistry, OsImv, ScannerImv, TestImv, type AttributeRegistry, type Imv } from '../../imc-imv/index.js';
+import { OS_WORK_TYPES } from '../../imc-imv/imv/os-imv.js';
+import { SCANNER_WORK_TYPES } from '../../imc-imv/imv/scanner-imv.js';
+import type { WorkType } from '../../imc-imv/index.js';
+import type { Store } from '../store/store.js';
 import { ImvPostureSession, type PostureEvent, type Timers } from './imv-session.js';
 import { resolvePosturePolicy, type PosturePolicy, type ResolvedPosturePolicy } from './policy.js';
 import type { PostureContext, PostureService, PostureSession } from './posture-service.js';
@@ -25,14 +29,22 @@ export interface ImvPostureServiceOptions {
   /** PA-TNC Message Identifiers; default a random 32-bit number. */
   readonly randomId?: () => number;
   readonly onEvent?: (e: PostureEvent) => void;
+  /** Devices, sessions and per-device results (pdp/store); without it nothing is kept or skipped. */
+  readonly store?: Store;
+  /** Milliseconds since the epoch (maxAge, session times); default Date.now. */
+  readonly now?: () => number;
 }
 
-/** The IMVs `policy` enables, in id order (OS, Scanner, Test). */
-export function buildImvs(policy: PosturePolicy, registry: AttributeRegistry): Imv[] {
+/**
+ * The IMVs `policy` enables, in id order (OS, Scanner, Test): those its flat `imvs` section names,
+ * and those whose policy types the model's policies use (`types`).
+ */
+export function buildImvs(policy: PosturePolicy, registry: AttributeRegistry, types: ReadonlySet<WorkType> = new Set()): Imv[] {
+  const uses = (t: readonly WorkType[]) => t.some((x) => types.has(x));
   const imvs: Imv[] = [];
-  if (policy.imvs.os) imvs.push(new OsImv(policy.imvs.os, { registry }));
-  if (policy.imvs.scanner) imvs.push(new ScannerImv(policy.imvs.scanner));
-  if (policy.imvs.test) imvs.push(new TestImv(policy.imvs.test));
+  if (policy.imvs.os || uses(OS_WORK_TYPES)) imvs.push(new OsImv(policy.imvs.os ?? {}, { registry }));
+  if (policy.imvs.scanner || uses(SCANNER_WORK_TYPES)) imvs.push(new ScannerImv(policy.imvs.scanner ?? {}));
+  if (policy.imvs.test || types.has('test-command')) imvs.push(new TestImv(policy.imvs.test ?? {}));
   return imvs;
 }
 
@@ -41,7 +53,9 @@ const MAX_CONNECTION_ID = 0xffffffff;
 export class ImvPostureService implements PostureService {
   readonly policy: ResolvedPosturePolicy;
   readonly #registry: AttributeRegistry;
-  readonly #imvs: readonly { readonly id: number; readonly imv: Imv }[];
+  readonly #imvs: readonly { readonly id: number; readonly imv: Imv; readonly managed: boolean }[];
+  readonly #store: Store | undefined;
+  readonly #now: () => number;
   readonly #timers: Timers;
   readonly #randomId: () => number;
   readonly #onEvent: (e: PostureEvent) => void;
@@ -50,7 +64,11 @@ export class ImvPostureService implements PostureService {
   constructor(options: ImvPostureServiceOptions) {
     this.policy = resolvePosturePolicy(options.policy);
     this.#registry = options.registry ?? createStandardRegistry();
-    this.#imvs = (options.imvs ?? buildImvs(options.policy, this.#registry)).map((imv, i) => ({ id: i + 1, imv }));
+    // IMVs built from the policy get per-connection work items; IMVs given in options keep their own.
+    const managed = options.imvs === undefined;
+    this.#imvs = (options.imvs ?? buildImvs(options.policy, this.#registry, this.policy.model.types)).map((imv, i) => ({ id: i + 1, imv, managed }));
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.#randomId = options.randomId ?? (() => randomInt(0, 0x1_0000_0000));
     this.#onEvent = options.onEvent ?? (() => undefined);
@@ -72,6 +90,8 @@ export class ImvPostureService implements PostureService {
       timers: this.#timers,
       randomId: this.#randomId,
       onEvent: this.#onEvent,
+      now: this.#now,
+      ...(this.#store ? { store: this.#store } : {}),
     });
   }
 }

@@ -15,6 +15,13 @@
  *       notifyConnectionChange(ACCESS_ALLOWED | ACCESS_ISOLATED | ACCESS_NONE)
  *   otherwise: SDATA with the IMVs' PB-PA messages
  *
+ * The policy model (model.ts) comes in with the first client batch: its PA messages are decoded
+ * first, the device (ITA Device ID, else the user) and its product are taken from them, its groups
+ * and enforcements resolved and the last results read from the store (device-context.ts); each
+ * IMV built from the policy gets its work items (setWorkItems) before its first message; checks a
+ * recent pass lets skip are never given to an IMV. At the decision the per-policy outcomes go
+ * into the decision and, with the session, into the store.
+ *
  * Every IMV call is bounded by the policy's imvTimeoutMs; a throw, a timeout or an invalid answer
  * marks that IMV failed for the connection: "no recommendation" / "error", an event, no further
  * calls but DELETE. The session always ends with a decision.
@@ -28,11 +35,16 @@ import {
   pickReason,
   processMessage,
   recommendationName,
+  recommendationFromName,
   type AttributeRegistry,
+  type PaTncAttribute,
   type Imv,
   type ImvOutput,
   type ImvRecommendation,
 } from '../../imc-imv/index.js';
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.js';
+import { deviceFacts, policyOutcomes, recordAssessment, resolveDeviceContext, workItems, type DeviceContext } from './device-context.js';
 import { AccessRecommendation, type RemediationParameters, type ServerTurn, type ServerTurnInput } from '../../tnc/index.js';
 import { packPaMessages, type QueuedPaMessage } from './pa-out.js';
 import type { EnforcedRecommendation, ResolvedPosturePolicy } from './policy.js';
@@ -44,7 +56,9 @@ export type PostureEvent =
   | { readonly type: 'posture.pa-error'; readonly connection: number; readonly vendorId: number; readonly subtype: number; readonly collectorId: number; readonly code: string; readonly replied: boolean }
   | { readonly type: 'posture.unrouted'; readonly connection: number; readonly vendorId: number; readonly subtype: number; readonly validatorId: number }
   | { readonly type: 'posture.attribute-dropped'; readonly connection: number; readonly imv: string; readonly attribute: string; readonly size: number }
-  | { readonly type: 'posture.decision'; readonly connection: number; readonly user: string; readonly decision: PostureDecision };
+  | { readonly type: 'posture.decision'; readonly connection: number; readonly user: string; readonly decision: PostureDecision }
+  | { readonly type: 'posture.device'; readonly connection: number; readonly device: string; readonly product?: string; readonly groups: readonly string[]; readonly checked: readonly string[]; readonly skipped: readonly string[]; readonly firstSeen: boolean }
+  | { readonly type: 'posture.store-error'; readonly connection: number; readonly operation: string; readonly message: string };
 
 export type ImvCall = 'notify' | 'receive' | 'batch-ending' | 'solicit';
 
@@ -58,17 +72,21 @@ export interface ImvSessionOptions {
   readonly connectionId: number;
   readonly context: PostureContext;
   /** [id, imv]: ids are the PB-PA Posture Validator Identifiers. */
-  readonly imvs: readonly { readonly id: number; readonly imv: Imv }[];
+  readonly imvs: readonly { readonly id: number; readonly imv: Imv; readonly managed?: boolean }[];
   readonly policy: ResolvedPosturePolicy;
   readonly registry: AttributeRegistry;
   readonly timers: Timers;
   readonly randomId: () => number;
   readonly onEvent: (e: PostureEvent) => void;
+  readonly now?: () => number;
+  readonly store?: Store;
 }
 
 interface Entry {
   readonly id: number;
   readonly imv: Imv;
+  /** Built from the policy: gets per-connection work items. */
+  readonly managed: boolean;
   created: boolean;
   failed: boolean;
   recommendation: ImvRecommendation | undefined;
@@ -88,10 +106,16 @@ export class ImvPostureSession implements PostureSession {
   #closed = false;
   #deviceId: string | undefined;
   #decision: PostureDecision | undefined;
+  #device: DeviceContext | undefined;
+  readonly #now: () => number;
+  readonly #start: number;
+  readonly #sessionId = randomUUID();
 
   constructor(options: ImvSessionOptions) {
     this.#o = options;
-    this.#entries = options.imvs.map(({ id, imv }) => ({ id, imv, created: false, failed: false, recommendation: undefined, solicited: false }));
+    this.#now = options.now ?? Date.now;
+    this.#start = this.#now();
+    this.#entries = options.imvs.map(({ id, imv, managed }) => ({ id, imv, managed: managed ?? false, created: false, failed: false, recommendation: undefined, solicited: false }));
   }
 
   get connectionId(): number {
@@ -129,17 +153,22 @@ export class ImvPostureSession implements PostureSession {
       }
     }
 
-    for (const m of input.paMessages) {
+    // Decode first: the device and its product must be known before the IMVs get their work.
+    const routed = input.paMessages.map((m) => {
       const recipients = this.#active().filter(
         (e) =>
           e.imv.subscriptions.some((s) => s.vendorId === m.paVendorId && s.subtype === m.paSubtype) &&
           (!m.exclusive || e.id === m.validatorId),
       );
-      if (recipients.length === 0) {
+      return { m, recipients, r: recipients.length === 0 ? undefined : processMessage(m.body, this.#o.registry) };
+    });
+    if (this.#device === undefined) await this.#resolveDevice(routed.flatMap(({ r }) => (r?.ok ? [r.message.attributes] : [])));
+
+    for (const { m, recipients, r } of routed) {
+      if (recipients.length === 0 || r === undefined) {
         this.#o.onEvent({ type: 'posture.unrouted', connection: this.connectionId, vendorId: m.paVendorId, subtype: m.paSubtype, validatorId: m.validatorId });
         continue;
       }
-      const r = processMessage(m.body, this.#o.registry);
       if (!r.ok) {
         // RFC 5792 s4.2.8: the PA-TNC Error goes back to the collector that sent the message.
         const first = recipients[0] as Entry;
@@ -190,9 +219,52 @@ export class ImvPostureSession implements PostureSession {
     return this.#decide(input, packed.messages);
   }
 
+  /** The device, its groups and checks; each managed IMV gets its work items. */
+  async #resolveDevice(attributeLists: readonly (readonly PaTncAttribute[])[]): Promise<void> {
+    const facts = deviceFacts(attributeLists);
+    const ctx = await resolveDeviceContext({
+      model: this.#o.policy.model,
+      store: this.#o.store,
+      now: this.#now(),
+      user: this.#o.context.user,
+      ...facts,
+      onStoreError: (operation, e) => this.#o.onEvent({ type: 'posture.store-error', connection: this.connectionId, operation, message: (e as Error)?.message ?? String(e) }),
+    });
+    this.#device = ctx;
+    const items = workItems(ctx);
+    this.#o.onEvent({
+      type: 'posture.device',
+      connection: this.connectionId,
+      device: ctx.device,
+      ...(ctx.product ? { product: ctx.product } : {}),
+      groups: ctx.groups,
+      checked: items.map((i) => i.policy),
+      skipped: ctx.checks.filter((c) => c.skipped).map((c) => c.item.policy),
+      firstSeen: ctx.firstSeen,
+    });
+    for (const e of this.#active()) {
+      const types = e.imv.workTypes ?? [];
+      if (!e.managed || !e.imv.setWorkItems) continue;
+      const mine = items.filter((i) => types.includes(i.type));
+      await this.#call(e, 'notify', () => e.imv.setWorkItems?.(this.connectionId, mine));
+    }
+  }
+
   async #decide(input: ServerTurnInput, paMessages: ServerTurn['paMessages']): Promise<ServerTurn> {
     const entries = this.#entries.map((e) => ({ e, rec: e.recommendation ?? NO_RECOMMENDATION }));
-    const merged = mergeRecommendations(this.#o.policy.recommendationPolicy, entries.map((x) => x.rec));
+    const now = this.#now();
+    const policies = this.#device
+      ? policyOutcomes(
+          this.#device,
+          this.#entries.filter((e) => e.managed).map((e) => ({ name: e.imv.name, workTypes: e.imv.workTypes ?? [], failed: e.failed, recommendation: e.recommendation })),
+          now,
+        )
+      : [];
+    // Policies no IMV answered for count with their onNoResult (an IMV's own results are in its recommendation).
+    const unanswered = policies
+      .filter((p) => p.outcome === 'no-result' && !entries.some(({ e, rec }) => !e.failed && rec.results?.some((r) => r.policy === p.policy)))
+      .map((p) => ({ recommendation: recommendationFromName(p.recommendation), evaluation: p.recommendation === 'no-recommendation' ? EvaluationResult.DontKnow : EvaluationResult.Error }));
+    const merged = mergeRecommendations(this.#o.policy.recommendationPolicy, [...entries.map((x) => x.rec), ...unanswered]);
     const recommendation = recommendationName(merged.recommendation);
     const enforced: EnforcedRecommendation = recommendation === 'no-recommendation' ? this.#o.policy.noRecommendation : recommendation;
     const group = enforced === 'no-access' ? null : this.#o.policy.groups[enforced];
@@ -208,8 +280,13 @@ export class ImvPostureSession implements PostureSession {
       evaluation: evaluationName(merged.evaluation),
       enforced,
       group,
+      session: this.#sessionId,
+      ...(this.#device ? { device: { id: this.#device.device, idKind: this.#device.idKind, ...(this.#device.product ? { product: this.#device.product } : {}), groups: this.#device.groups } } : {}),
+      policies,
+      reasons: policies.filter((p) => p.outcome !== 'pass' || p.skipped).flatMap((p) => p.reasons.map((r) => `${p.policy}: ${r}`)),
     };
     this.#decision = decision;
+    await this.#record(decision, now);
     this.#o.onEvent({ type: 'posture.decision', connection: this.connectionId, user: this.#o.context.user, decision });
 
     const state = { allow: ConnectionState.AccessAllowed, isolate: ConnectionState.AccessIsolated, 'no-access': ConnectionState.AccessNone }[enforced];
@@ -235,6 +312,17 @@ export class ImvPostureSession implements PostureSession {
       ...(reasonStrings.length > 0 ? { reasonStrings } : {}),
       ...(remediation.length > 0 ? { remediation } : {}),
     };
+  }
+
+  /** The session and the device's new results into the store; a failure is an event, not an error. */
+  async #record(d: PostureDecision, now: number): Promise<void> {
+    if (!this.#o.store || !this.#device) return;
+    const c = this.#o.context;
+    try {
+      await recordAssessment(this.#o.store, { id: this.#sessionId, user: c.user, transport: c.transport, via: c.via, start: this.#start, end: now }, this.#device, d);
+    } catch (e) {
+      this.#o.onEvent({ type: 'posture.store-error', connection: this.connectionId, operation: 'record-session', message: (e as Error)?.message ?? String(e) });
+    }
   }
 
   #active(): Entry[] {

@@ -18,7 +18,13 @@
  *         requireNoDefaultPassword: true
  *       scanner: { blockedPorts: [tcp/23], allowedPorts: [udp/500, udp/4500, tcp/22] }
  *       test: { rounds: 1 }
+ *     # the policy model (model.ts): groups, devices, policies, enforcements
+ *     deviceGroups: [{ name: Debian, defaultFor: ["Debian 12*"] }, { name: Servers, parent: Debian }]
+ *     devices: [{ id: 2f1c..., groups: [Servers] }]
+ *     policies: [{ name: no-telnet, type: packages-blacklist, argument: [telnetd], onFail: isolate }]
+ *     enforcements: [{ policy: no-telnet, group: Debian, maxAge: 86400 }]
  */
+import { imvPolicies, resolvePolicyModel, type PolicyModel, type PolicyModelConfig } from './model.js';
 import {
   RECOMMENDATION_POLICIES,
   parsePortSpec,
@@ -30,7 +36,8 @@ import {
 
 export type EnforcedRecommendation = 'allow' | 'isolate' | 'no-access';
 
-export interface PosturePolicy {
+export interface PosturePolicy extends PolicyModelConfig {
+  /** The flat policy: each IMV present runs, its checks enforced on group Default (maxAge 0). */
   readonly imvs: {
     readonly os?: OsImvOptions;
     readonly scanner?: ScannerImvOptions;
@@ -55,6 +62,8 @@ export interface ResolvedPosturePolicy {
   readonly groups: { readonly allow: string; readonly isolate: string };
   readonly imvTimeoutMs: number;
   readonly maxRounds: number;
+  /** Groups, devices, policies and enforcements, the flat imvs included. */
+  readonly model: PolicyModel;
 }
 
 export const DEFAULT_IMV_TIMEOUT_MS = 5000;
@@ -82,7 +91,9 @@ export function resolvePosturePolicy(p: PosturePolicy): ResolvedPosturePolicy {
       }
     }
   }
+  const model = resolvePolicyModel(p, imvPolicies(p.imvs));
   return {
+    model,
     imvs: p.imvs,
     recommendationPolicy,
     noRecommendation,

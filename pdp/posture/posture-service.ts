@@ -8,6 +8,7 @@
  *   no-access (and no-recommendation under a strict policy) -> Access-Reject.
  */
 import type { PbTncServerHandler } from '../../tnc/index.js';
+import type { SessionPolicyResult } from '../store/store.js';
 
 /** TCG IF-IMV action recommendations, merged. */
 export type Recommendation = 'allow' | 'isolate' | 'no-access' | 'no-recommendation';
@@ -37,6 +38,14 @@ export interface PostureDecision {
   readonly enforced?: Exclude<Recommendation, 'no-recommendation'>;
   /** The group for Filter-Id, or null for Access-Reject; undefined if the service does not map groups. */
   readonly group?: string | null;
+  /** The assessment's id in the store. */
+  readonly session?: string;
+  /** The device assessed: ITA Device ID (else the user), product, groups nearest first. */
+  readonly device?: { readonly id: string; readonly idKind: 'device-id' | 'user'; readonly product?: string; readonly groups: readonly string[] };
+  /** Each enforced policy's outcome (skipped ones: a pass within maxAge, with that reason). */
+  readonly policies?: readonly SessionPolicyResult[];
+  /** "policy: reason" for every policy that did not pass, and for those skipped. */
+  readonly reasons?: readonly string[];
 }
 
 export interface PostureSession extends PbTncServerHandler {
