@@ -29,13 +29,17 @@ const peers = [
   ['/usr/bin/tshark', 'tshark'],
   ['/usr/sbin/ip', 'iproute2'],
   ['/usr/bin/ping', 'iputils-ping'],
+  // Issue 5: the shared store, IF-MAP schema validation, GraphiQL in a real browser.
+  ['/usr/bin/redis-server', 'redis-server'],
+  ['/usr/bin/xmllint', 'libxml2-utils'],
+  ['/usr/bin/chromium', 'chromium'],
   // The PEP's TUN addon (pep/native) is compiled by node-gyp: a C compiler, make and python3.
   ['/usr/bin/cc', 'gcc'],
   ['/usr/bin/g++', 'g++'],
   ['/usr/bin/make', 'make'],
   ['/usr/bin/python3', 'python3'],
 ];
-const basePackages = ['strongswan-charon', 'strongswan-swanctl', 'libcharon-extra-plugins', 'libstrongswan-extra-plugins', 'libstrongswan-standard-plugins', 'strongswan-pki', 'freeradius', 'freeradius-utils', 'eapoltest', 'iproute2', 'iputils-ping', 'tshark', 'gcc', 'g++', 'make', 'python3'];
+const basePackages = ['strongswan-charon', 'strongswan-swanctl', 'libcharon-extra-plugins', 'libstrongswan-extra-plugins', 'libstrongswan-standard-plugins', 'strongswan-pki', 'freeradius', 'freeradius-utils', 'eapoltest', 'iproute2', 'iputils-ping', 'tshark', 'gcc', 'g++', 'make', 'python3', 'redis-server', 'libxml2-utils', 'chromium'];
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
