@@ -1,0 +1,239 @@
+/**
+ * The reference scenario with OUR gateway: Debian's strongSwan clients carol and dave (EAP-TTLS
+ * with inner EAP-MD5, kernel-libipsec, encap = yes) connect to our PEP (tnc-pep) in namespace moon,
+ * which relays EAP over RADIUS to our PDP in alice (PDP_UNDER_TEST=freeradius puts FreeRADIUS
+ * there instead: the PEP is not tied to our PDP).
+ *
+ * - step 1: IKE_SA_INIT / IKE_AUTH in both modes of the scenario (one describe block each, with
+ *   its own namespaces, PDP, PEP and charons): 'eap-only' (the published `leftauth=eap-ttls`,
+ *   RFC 5998: moon sends no AUTH before EAP, its final AUTH is derived from the MSK) and 'pubkey'
+ *   (`leftauth=pubkey`: moon's first IKE_AUTH response carries its certificate and an RFC 7427
+ *   signature);
+ * - step 2: moon relays every EAP message to alice (Access-Request / Access-Challenge, State,
+ *   Message-Authenticator);
+ * - step 6: Access-Accept with Filter-Id, Tunnel-Type ESP and the MS-MPPE keys;
+ * - step 7: dave's group 'isolate' fails rw-allow's constraint: moon logs strongSwan's events and
+ *   switches to rw-isolate; virtual IPs from each config's pool; CHILD_SAs narrowed to the config's
+ *   leftsubnet; the kernel has no ESP, so the XFRM state install fails (asserted) and our
+ *   userspace ESP carries the traffic;
+ * - step 8: carol reaches alice through the tunnel; dave reaches only the isolate network.
+ * Compare integration/strongswan-gateway.test.ts: the same scenario with strongSwan as moon.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createReferenceTopology, REF, type ReferenceTopology } from './lib/netns.js';
+import { makePdpConfig, REFERENCE_USERS, SERVER_NAME } from './lib/pdp-config.js';
+import { issue, makeCa } from './lib/pki.js';
+import { startPep, type Pep } from './lib/pep.js';
+import { Scope } from './lib/proc.js';
+import { assertPeers } from './lib/require-peers.js';
+import { serverKindFromEnv, type RadiusServer, type ServerKind } from './lib/radius-server.js';
+import { startServerUnderTest } from './lib/server-under-test.js';
+import { ROAD_WARRIOR_PLUGINS, roadWarriorCharonSection, roadWarriorSwanctlConf, startCharon, type Charon, type GatewayAuth, type RoadWarriorOptions } from './lib/strongswan.js';
+import { makeTempDir } from './lib/tmp.js';
+
+const SECRET = 'moon-alice-Secret-42';
+const MOON_ID = 'moon.strongswan.org';
+const [carolUser, daveUser] = REFERENCE_USERS as [(typeof REFERENCE_USERS)[0], (typeof REFERENCE_USERS)[0]];
+
+/** The published conns (REFERENCE-SCENARIO "The PEP configuration this mirrors"), a pool each. */
+const ipsecConf = (mode: GatewayAuth): string => `
+conn %default
+     keyexchange=ikev2
+     ike=aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256,aes256-sha256-x25519
+     esp=aes256-sha256,aes128gcm16
+
+conn rw-allow
+     rightgroups=allow
+     leftsubnet=10.1.0.0/16
+     rightsourceip=10.3.0.0/24
+     also=rw-eap
+     auto=add
+
+conn rw-isolate
+     rightgroups=isolate
+     leftsubnet=10.2.0.0/16
+     rightsourceip=10.4.0.0/24
+     also=rw-eap
+     auto=add
+
+conn rw-eap
+     left=${REF.moonOutside}
+     leftid=@${MOON_ID}
+${mode === 'pubkey' ? '     leftcert=moonCert.pem\n     leftauth=pubkey' : '     leftauth=eap-ttls'}
+     leftfirewall=yes
+     rightauth=eap-radius
+     rightid=*@strongswan.org
+     rightsendcert=never
+     right=%any
+`;
+
+function rawVip(listSas: string): string | undefined {
+  return /local {2}'[^']*' @ \S+ \[([0-9.]+)\]/.exec(listSas)?.[1];
+}
+
+/** How carol's log shows moon's proof in each mode (strongSwan 5.9.8 ike_auth.c). */
+const GATEWAY_PROOF: Record<GatewayAuth, readonly RegExp[]> = {
+  'eap-only': [/parsed IKE_AUTH response 1 \[ IDr EAP\/REQ\/ID \]/, /allow mutual EAP-only authentication/, /authentication of 'moon\.strongswan\.org' with EAP successful/],
+  pubkey: [
+    /parsed IKE_AUTH response 1 \[ IDr CERT AUTH EAP\/REQ\/ID \]/,
+    /authentication of 'moon\.strongswan\.org' with RSA_EMSA_PKCS1_SHA2_256 successful/,
+    /authentication of 'moon\.strongswan\.org' with EAP successful/,
+  ],
+};
+
+for (const mode of ['eap-only', 'pubkey'] as const) describeGateway(mode);
+// The PEP is not tied to our PDP: FreeRADIUS in alice (EAP-TTLS/MD5, Filter-Id, Tunnel-Type, MPPE
+// keys from its users file), unless the whole run already uses it.
+if (serverKindFromEnv() !== 'freeradius') describeGateway('eap-only', 'freeradius');
+
+function describeGateway(mode: GatewayAuth, kind?: ServerKind): void {
+describe(`our PEP in moon relays EAP-TTLS to ${kind === 'freeradius' ? 'FreeRADIUS' : 'the PDP'} in alice, ${mode === 'pubkey' ? 'moon signs with its certificate (leftauth=pubkey)' : 'EAP-only (leftauth=eap-ttls, RFC 5998)'} (REFERENCE-SCENARIO steps 1-3, 6-8)`, { timeout: 180_000 }, () => {
+  const scope = new Scope();
+  let topo: ReferenceTopology;
+  let server: RadiusServer;
+  let pep: Pep;
+  let carol: Charon;
+  let dave: Charon;
+
+  before(async () => {
+    assertPeers();
+    const dir = makeTempDir(scope, `pep-gateway-${mode}-${kind ?? 'env'}`);
+    const moonPki =
+      mode === 'pubkey'
+        ? (async () => {
+            const ca = await makeCa(join(dir, 'moon-pki'), 'strongSwan Root CA');
+            const cert = await issue(join(dir, 'moon-pki'), ca, { name: 'moonCert', cn: MOON_ID, san: [MOON_ID], flags: ['serverAuth'] });
+            return { ca, cert };
+          })()
+        : Promise.resolve(undefined);
+    topo = await createReferenceTopology(scope);
+    const config = makePdpConfig({
+      stateDir: join(dir, 'alice', 'state'),
+      auth: { address: REF.alice, port: 1812 },
+      accounting: { address: REF.alice, port: 1813 },
+      clients: [{ name: 'moon', address: `${REF.moonInside}/32`, secret: SECRET, requireMessageAuthenticator: true }],
+    });
+    server = await startServerUnderTest(scope, config, { netns: topo.alice.name, ...(kind ? { kind } : {}) });
+    const pki = await moonPki;
+    pep = await startPep(scope, {
+      netns: topo.moon.name,
+      dir: join(dir, 'moon'),
+      ipsecConf: ipsecConf(mode),
+      ipsecSecrets: pki ? ': RSA moonKey.pem\n' : '# EAP-only: moon has no key of its own\n',
+      ...(pki ? { ipsecD: { certs: { 'moonCert.pem': readFileSync(pki.cert.certPath, 'utf8') }, private: { 'moonKey.pem': readFileSync(pki.cert.keyPath, 'utf8') } } } : {}),
+      listen: REF.moonOutside,
+      radius: [{ address: REF.alice, port: 1812, secret: SECRET }],
+      kernel: 'auto',
+    });
+    const roadWarrior = (name: string, user: (typeof REFERENCE_USERS)[0], netns: string): Promise<Charon> => {
+      const o: RoadWarriorOptions = {
+        user: user.name,
+        password: user.password,
+        gateway: REF.moonOutside,
+        gatewayId: MOON_ID,
+        gatewayAuth: mode,
+        aaaId: SERVER_NAME,
+        remoteTs: '10.0.0.0/8',
+      };
+      return startCharon(scope, {
+        name,
+        netns,
+        dir: join(dir, name),
+        plugins: ROAD_WARRIOR_PLUGINS,
+        charonSection: roadWarriorCharonSection(o),
+        swanctlConf: roadWarriorSwanctlConf(o),
+        files: { caCerts: [server.caCertPath, ...(pki ? [copyAs(pki.ca.certPath, join(dir, `${name}-moon-ca.crt`))] : [])] },
+      });
+    };
+    [carol, dave] = await Promise.all([roadWarrior('carol', carolUser, topo.carol.name), roadWarrior('dave', daveUser, topo.dave.name)]);
+  });
+  after(() => scope.close());
+
+  it('carol (group allow) gets rw-allow, a virtual IP from 10.3.0.0/24 and reaches alice through the tunnel', { timeout: 60_000 }, async () => {
+    const since = pep.mark();
+    const carolSince = carol.proc.mark();
+    const r = await carol.initiate('home', 'home', 20);
+    assert.equal(r.code, 0, `carol initiate failed:\n${r.stdout}\n--- pep ---\n${pep.messages(since).join('\n')}`);
+    // How carol authenticated moon: RFC 5998 (no AUTH before EAP) or moon's certificate; in both
+    // modes moon's last AUTH is derived from the MSK the PDP sent in the MS-MPPE keys.
+    for (const re of GATEWAY_PROOF[mode]) await carol.waitForLog(re, carolSince, 5000);
+    await pep.waitForMsg(/^received RADIUS Access-Accept from server '10\.1\.0\.10'$/, since, 5000);
+    await pep.waitForMsg(/^received RADIUS attribute Filter-Id: 'allow'$/, since, 5000);
+    await pep.waitForMsg(/^RADIUS authentication of 'carol@strongswan\.org' successful$/, since, 5000);
+    await pep.waitForMsg(/^EAP method EAP_TTLS succeeded, MSK established$/, since, 5000);
+    await pep.waitForMsg(/^IKE_SA rw-allow\[\d+\] established between 192\.168\.0\.1\[moon\.strongswan\.org\]\.\.\.192\.168\.0\.100\[carol@strongswan\.org\]$/, since, 5000);
+    assert.ok(!pep.messages(since).some((m) => m.startsWith('switching to peer config')), 'carol is not switched');
+
+    const raw = (await carol.swanctl(['--list-sas'])).stdout;
+    assert.ok(rawVip(raw)?.startsWith('10.3.0.'), `carol's virtual IP:\n${raw}`);
+    const child = (await carol.listSas())[0]?.children[0];
+    assert.equal(child?.state, 'INSTALLED');
+    assert.deepEqual(child?.remoteTs, ['10.1.0.0/16']);
+
+    const status = await pep.cli(['status']);
+    assert.match(status.stdout, /^rw-allow: #\d+, ESTABLISHED, IKEv2/m, status.stdout);
+    assert.match(status.stdout, /remote 'carol@strongswan\.org' @ 192\.168\.0\.100\[4500\] EAP: 'carol@strongswan\.org' \[10\.3\.0\.\d+\]/, status.stdout);
+
+    // The kernel here has no ESP: the XFRM state install fails, clearly, and userspace ESP takes over.
+    await pep.waitForMsg(/^installing CHILD_SA states via XFRM failed: NO_ESP: the kernel has no ESP/, since, 2000);
+    const ping = await carol.exec('ping', ['-c', '2', '-i', '0.3', '-W', '2', REF.alice]);
+    assert.equal(ping.code, 0, `ping alice from carol:\n${ping.stdout}`);
+    const after = await pep.cli(['status']);
+    assert.ok(Number(/in  [0-9a-f]{8}, +(\d+) bytes/.exec(after.stdout)?.[1] ?? 0) > 0, `ESP bytes counted on moon:\n${after.stdout}`);
+  });
+
+  it('dave (group isolate) is switched from rw-allow to rw-isolate with strongSwan\'s log events and lands on the isolate network', { timeout: 60_000 }, async () => {
+    const since = pep.mark();
+    const r = await dave.initiate('home', 'home', 20);
+    assert.equal(r.code, 0, `dave initiate failed:\n${r.stdout}\n--- pep ---\n${pep.messages(since).join('\n')}`);
+    await pep.waitForMsg(/^received RADIUS attribute Tunnel-Type: tag = 0, value = 9$/, since, 5000);
+    await pep.waitForMsg(/^received RADIUS attribute Filter-Id: 'isolate'$/, since, 5000);
+    await pep.waitForMsg(/^constraint check failed: group membership to 'allow' required$/, since, 5000);
+    await pep.waitForMsg(/^selected peer config 'rw-allow' inacceptable/, since, 5000);
+    await pep.waitForMsg(/^switching to peer config 'rw-isolate'$/, since, 5000);
+    await pep.waitForMsg(/^IKE_SA rw-isolate\[\d+\] established between 192\.168\.0\.1\[moon\.strongswan\.org\]\.\.\.192\.168\.0\.200\[dave@strongswan\.org\]$/, since, 5000);
+    const order = pep.messages(since);
+    const idx = (re: RegExp) => order.findIndex((m) => re.test(m));
+    assert.ok(idx(/^constraint check failed/) < idx(/^selected peer config 'rw-allow' inacceptable/), 'events in strongSwan order');
+    assert.ok(idx(/^selected peer config 'rw-allow' inacceptable/) < idx(/^switching to peer config 'rw-isolate'/), 'events in strongSwan order');
+    assert.ok(idx(/^switching to peer config/) < idx(/^IKE_SA rw-isolate/), 'events in strongSwan order');
+
+    const raw = (await dave.swanctl(['--list-sas'])).stdout;
+    assert.ok(rawVip(raw)?.startsWith('10.4.0.'), `dave's virtual IP:\n${raw}`);
+    assert.deepEqual((await dave.listSas())[0]?.children[0]?.remoteTs, ['10.2.0.0/16']);
+
+    const ping = await dave.exec('ping', ['-c', '2', '-i', '0.3', '-W', '2', REF.moonIsolate]);
+    assert.equal(ping.code, 0, `ping isolate network from dave:\n${ping.stdout}`);
+    const blocked = await dave.exec('ping', ['-c', '1', '-W', '1', REF.alice]);
+    assert.notEqual(blocked.code, 0, 'dave must not reach alice on the full network');
+
+    const status = await pep.cli(['status']);
+    const names = [...status.stdout.matchAll(/^(\S+): #\d+, ESTABLISHED/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(names, ['rw-allow', 'rw-isolate'], status.stdout);
+    const pools = await pep.cli(['pool', '--status']);
+    assert.equal(pools.code, 0, pools.stderr);
+    assert.match(pools.stdout, /10\.3\.0\.0\/24/);
+    assert.match(pools.stdout, /10\.4\.0\.0\/24/);
+  });
+
+  it('no XFRM state in moon (the kernel has no ESP) and no XFRM policy left to black-hole the userspace path', { timeout: 20_000 }, async () => {
+    const states = await topo.moon.exec('ip', ['xfrm', 'state'], 5000, false);
+    assert.equal(states.code, 0, states.stderr);
+    assert.equal(states.stdout.trim(), '', 'no XFRM state: the kernel has no ESP');
+    // kernel: auto installs the policies first and removes them when the state is refused:
+    // required-level policies without states would drop what the userspace ESP path carries.
+    const policies = await topo.moon.exec('ip', ['xfrm', 'policy'], 5000, false);
+    assert.equal(policies.code, 0, policies.stderr);
+    assert.doesNotMatch(policies.stdout, /10\.[34]\.0\./, policies.stdout);
+  });
+});
+}
+
+function copyAs(from: string, to: string): string {
+  // Both CAs may be called ca.crt; give each a unique file name in x509ca/.
+  copyFileSync(from, to);
+  return to;
+}
