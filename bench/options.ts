@@ -6,8 +6,10 @@ import { parseArgs } from 'node:util';
 
 export type KeyChoice = 'rsa3072' | 'ecdsa256';
 export type ServerChoice = 'ours' | 'freeradius';
-export type PhaseChoice = 'radclient' | 'pap' | 'ttls' | 'tnc';
-const PHASES: readonly PhaseChoice[] = ['radclient', 'pap', 'ttls', 'tnc'];
+export type PhaseChoice = 'radclient' | 'pap' | 'ttls' | 'tnc' | 'ike';
+const PHASES: readonly PhaseChoice[] = ['radclient', 'pap', 'ttls', 'tnc', 'ike'];
+/** The IKE phase compares our PEP with strongSwan's charon as responders (bench/ike/). */
+export type IkeModeChoice = 'psk' | 'eap-md5';
 /** The posture phase compares ours with strongSwan's tnc-pdp (bench/tnc/). */
 export type TncServerChoice = 'ours' | 'strongswan';
 
@@ -40,6 +42,16 @@ export interface BenchOptions {
   readonly maxTncOps: number;
   /** Deadline of one assessment in the load generator. */
   readonly tncTimeoutSec: number;
+  /** IKE phase (ike): modes, concurrent set-ups per level, timing, SAs held for memory, proposals. */
+  readonly ikeServers: readonly TncServerChoice[];
+  readonly ikeModes: readonly IkeModeChoice[];
+  readonly ikeConcurrency: readonly number[];
+  readonly ikeDurationSec: number;
+  readonly ikeWarmupSec: number;
+  readonly ikeHold: number;
+  readonly ikeProposal: string;
+  readonly espProposal: string;
+  readonly maxIkeOps: number;
   /** Write V8 CPU profiles of our PDP (main thread and workers) into this directory. */
   readonly cpuProfDir?: string;
   /** Also write the JSON results to this file. */
@@ -56,15 +68,25 @@ export const USAGE = `usage: npm run bench -- [options]        (BENCH_QUICK=1 fo
   --radclient-repeat N    radclient -c: times the N-user file is sent (default 10; quick 5)
   --key rsa3072|ecdsa256  server key, shared by both servers (default rsa3072)
   --fragment-size N       EAP-TTLS fragment size of both servers (default 1024)
-  --only ours|freeradius|strongswan|tnc
+  --only ours|freeradius|strongswan|tnc|ike
                           ours / freeradius: that server only (no ratios; tnc then runs ours only
                           or not at all); strongswan: only the tnc phase on strongSwan; tnc: only
-                          the posture phase, ours and strongSwan (same as --phases tnc)
-  --phases LIST           some of radclient,pap,ttls,tnc (default all four)
+                          the posture phase, ours and strongSwan (same as --phases tnc); ike: only
+                          the IKE phase, our PEP and strongSwan's charon (same as --phases ike)
+  --phases LIST           some of radclient,pap,ttls,tnc,ike (default all five)
   --tnc-concurrency A,B   concurrent posture assessments per level (default 1,8,32; quick 1,8)
   --tnc-duration S        measured seconds per posture level (default 8; quick 3)
   --tnc-warmup S          unmeasured seconds before each posture level (default 1; quick 0.5)
   --tnc-timeout S         deadline of one assessment (default 20)
+  --ike-modes LIST        psk and/or eap-md5 (default psk; eap-md5 relays to FreeRADIUS, which
+                          rejects it for now: see bench/README.md)
+  --ike-concurrency A,B   IKE_SA set-ups in flight per level (default 8,32; quick 8)
+  --ike-duration S        measured seconds per IKE level (default 8; quick 3)
+  --ike-warmup S          unmeasured seconds before each IKE level (default 1; quick 0.5)
+  --ike-hold N            PSK IKE_SAs held open for memory per SA (default 1000; quick 200; 0: skip)
+  --ike-proposal P        IKE proposal, strongSwan syntax (default aes128-sha256-ecp256;
+                          also aes128gcm16-prfsha256-modp2048 ...)
+  --esp-proposal P        ESP proposal of the CHILD_SA (default aes128gcm16; or aes128-sha256)
   --cpu-prof DIR          node --cpu-prof for our PDP (DIR/ours) and the load generators (DIR/load-*);
                           for finding hot spots, not for figures (profiling slows both)
   --json FILE             also write the results as JSON to FILE (they are printed anyway)
@@ -104,6 +126,13 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
       'tnc-duration': { type: 'string' },
       'tnc-warmup': { type: 'string' },
       'tnc-timeout': { type: 'string' },
+      'ike-modes': { type: 'string' },
+      'ike-concurrency': { type: 'string' },
+      'ike-duration': { type: 'string' },
+      'ike-warmup': { type: 'string' },
+      'ike-hold': { type: 'string' },
+      'ike-proposal': { type: 'string' },
+      'esp-proposal': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -114,15 +143,15 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   const users = positiveInt('--users', values.users, quick ? 100 : 1000, 100_000);
   const concurrency = (values.concurrency ?? (quick ? '16' : '16,64')).split(',').map((c) => positiveInt('--concurrency', c.trim(), 1, 1024));
   for (const c of concurrency) {
-    if (c > users && !(values.only === 'tnc' || values.only === 'strongswan' || values.phases === 'tnc')) throw new Error(`--concurrency ${c} needs at least ${c} distinct users (--users ${users})`);
+    if (c > users && !(values.only === 'tnc' || values.only === 'strongswan' || values.only === 'ike' || values.phases === 'tnc' || values.phases === 'ike')) throw new Error(`--concurrency ${c} needs at least ${c} distinct users (--users ${users})`);
   }
   const key = values.key ?? 'rsa3072';
   if (key !== 'rsa3072' && key !== 'ecdsa256') throw new Error(`--key must be rsa3072 or ecdsa256, not ${key}`);
   const only = values.only;
-  if (only !== undefined && !['ours', 'freeradius', 'strongswan', 'tnc'].includes(only)) throw new Error(`--only must be ours, freeradius, strongswan or tnc, not ${only}`);
-  const tncOnly = only === 'tnc' || only === 'strongswan';
-  if (tncOnly && values.phases !== undefined && values.phases !== 'tnc') throw new Error(`--only ${only} runs the tnc phase only; drop --phases`);
-  const phases = (tncOnly ? 'tnc' : (values.phases ?? PHASES.join(','))).split(',').map((p) => p.trim());
+  if (only !== undefined && !['ours', 'freeradius', 'strongswan', 'tnc', 'ike'].includes(only)) throw new Error(`--only must be ours, freeradius, strongswan, tnc or ike, not ${only}`);
+  const tncOnly = only === 'tnc' || only === 'strongswan' || only === 'ike';
+  if (tncOnly && values.phases !== undefined && only !== 'strongswan' && values.phases !== only) throw new Error(`--only ${only} runs the ${only} phase only; drop --phases`);
+  const phases = (only === 'ike' ? 'ike' : only === 'tnc' ? 'tnc' : only === 'strongswan' ? (values.phases ?? 'tnc,ike') : (values.phases ?? PHASES.join(','))).split(',').map((p) => p.trim());
   for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--phases takes ${PHASES.join(',')}, not ${p}`);
   const papWindow = positiveInt('--pap-window', values['pap-window'], 64, 4096);
   if (papWindow > users && phases.includes('pap')) throw new Error(`--pap-window ${papWindow} needs at least as many users (--users ${users})`);
@@ -150,6 +179,19 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     tncWarmupSec: positiveNumber('--tnc-warmup', values['tnc-warmup'], quick ? 0.5 : 1, 60),
     maxTncOps: quick ? 150 : 100_000,
     tncTimeoutSec: positiveNumber('--tnc-timeout', values['tnc-timeout'], 20, 600),
+    ikeServers: only === 'ours' ? ['ours'] : only === 'freeradius' ? [] : only === 'strongswan' ? ['strongswan'] : ['ours', 'strongswan'],
+    ikeModes: (values['ike-modes'] ?? 'psk').split(',').map((m) => {
+      const t = m.trim();
+      if (t !== 'psk' && t !== 'eap-md5') throw new Error(`--ike-modes takes psk,eap-md5, not ${t}`);
+      return t;
+    }),
+    ikeConcurrency: (values['ike-concurrency'] ?? (quick ? '8' : '8,32')).split(',').map((c) => positiveInt('--ike-concurrency', c.trim(), 1, 1024)),
+    ikeDurationSec: positiveNumber('--ike-duration', values['ike-duration'], quick ? 3 : 8, 600),
+    ikeWarmupSec: positiveNumber('--ike-warmup', values['ike-warmup'], quick ? 0.5 : 1, 60),
+    ikeHold: values['ike-hold'] === '0' ? 0 : positiveInt('--ike-hold', values['ike-hold'], quick ? 200 : 1000, 60_000),
+    ikeProposal: values['ike-proposal'] ?? 'aes128-sha256-ecp256',
+    espProposal: values['esp-proposal'] ?? 'aes128gcm16',
+    maxIkeOps: quick ? 2000 : 1_000_000,
     phases: phases as PhaseChoice[],
     ...(values['cpu-prof'] !== undefined ? { cpuProfDir: values['cpu-prof'] } : {}),
     ...(values.json !== undefined ? { jsonPath: values.json } : {}),

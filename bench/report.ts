@@ -5,6 +5,7 @@
 import type { ServerChoice } from './options.js';
 import type { LoadPhase, RadclientPhase } from './phases.js';
 import type { TncPhase, TncServerResults } from './tnc/phase.js';
+import type { IkePhase, IkeServerResults } from './ike/phase.js';
 
 export interface ServerResults {
   readonly kind: ServerChoice;
@@ -34,6 +35,8 @@ export interface BenchReport {
   readonly servers: Partial<Record<ServerChoice, ServerResults>>;
   /** The posture phase: ours and strongSwan's tnc-pdp. */
   readonly tnc?: Partial<Record<string, TncServerResults>>;
+  /** The IKE phase: our PEP and strongSwan's charon as responders. */
+  readonly ike?: Partial<Record<string, IkeServerResults>>;
 }
 
 interface Row {
@@ -242,4 +245,83 @@ export function renderHeader(report: BenchReport): string {
     lines.push(`WARNING: other processes used CPU during measured phases (% of one core: ${busy.join(', ')}); absolute figures are depressed, compare the CPU-per-operation rows and ratios, and rerun on a quiet machine.`);
   }
   return lines.join('\n');
+}
+
+interface IkeRow {
+  readonly label: string;
+  readonly better: 'higher' | 'lower' | '';
+  readonly value: (r: Extract<IkeServerResults, { available: true }>) => number | undefined;
+  readonly digits: number;
+}
+
+function ikeRows(report: BenchReport): IkeRow[] {
+  const out: IkeRow[] = [];
+  const p = report.parameters;
+  for (const mode of (p['ikeModes'] as string[] | undefined) ?? []) {
+    for (const c of (p['ikeConcurrency'] as number[] | undefined) ?? []) {
+      const per = (r: Extract<IkeServerResults, { available: true }>, f: (x: IkePhase) => number): number | undefined => {
+        const x = r.phases.find((ph) => ph.mode === mode && ph.concurrency === c);
+        return x ? f(x) : undefined;
+      };
+      const pct = (x: IkePhase, ms: number): number => (100 * ms) / Math.max(1, x.result.elapsedMs);
+      const l = `${mode} x${c}`;
+      out.push(
+        { label: `${l}: IKE_SAs/s`, better: 'higher', digits: 1, value: (r) => per(r, (x) => x.result.opsPerSec) },
+        { label: `${l}: set-up latency p50 ms`, better: 'lower', digits: 1, value: (r) => per(r, (x) => x.result.latency.p50Ms) },
+        { label: `${l}: set-up latency p99 ms`, better: 'lower', digits: 1, value: (r) => per(r, (x) => x.result.latency.p99Ms) },
+        { label: `${l}: failed + timeouts`, better: 'lower', digits: 0, value: (r) => per(r, (x) => x.result.failed + x.result.timeouts) },
+        { label: `${l}: retransmissions`, better: 'lower', digits: 0, value: (r) => per(r, (x) => x.result.retransmissions) },
+        { label: `${l}: round trips/SA`, better: '', digits: 1, value: (r) => per(r, (x) => x.result.roundTripsPerOp) },
+        { label: `${l}: responder CPU ms/SA`, better: 'lower', digits: 2, value: (r) => per(r, (x) => x.serverCpuMs / Math.max(1, x.result.ok)) },
+        { label: `${l}: responder CPU %`, better: '', digits: 0, value: (r) => per(r, (x) => pct(x, x.serverCpuMs)) },
+        ...(mode === 'eap-md5' ? [{ label: `${l}: FreeRADIUS CPU %`, better: '' as const, digits: 0, value: (r: Extract<IkeServerResults, { available: true }>) => per(r, (x) => pct(x, x.radiusCpuMs)) }] : []),
+        { label: `${l}: initiator CPU %`, better: '', digits: 0, value: (r) => per(r, (x) => pct(x, x.result.clientCpuMs)) },
+        { label: `${l}: other processes CPU %`, better: '', digits: 0, value: (r) => per(r, (x) => pct(x, x.backgroundCpuMs)) },
+      );
+    }
+  }
+  out.push(
+    { label: 'memory: IKE_SAs held (PSK)', better: '', digits: 0, value: (r) => r.memory?.held },
+    { label: 'memory: KB per established IKE_SA', better: 'lower', digits: 1, value: (r) => r.memory?.kbPerSa },
+    { label: 'memory: RSS with them, MB', better: 'lower', digits: 1, value: (r) => (r.memory ? r.memory.rssHeldKb / 1024 : undefined) },
+    { label: 'RSS after start, MB', better: 'lower', digits: 1, value: (r) => r.idleRssKb / 1024 },
+    { label: 'start-up time, s', better: 'lower', digits: 1, value: (r) => r.startupMs / 1000 },
+  );
+  return out;
+}
+
+function availableIke(report: BenchReport, kind: string): Extract<IkeServerResults, { available: true }> | undefined {
+  const r = report.ike?.[kind];
+  return r?.available ? r : undefined;
+}
+
+export function ikeRatios(report: BenchReport): Record<string, number | null> {
+  const ours = availableIke(report, 'ours');
+  const ss = availableIke(report, 'strongswan');
+  const out: Record<string, number | null> = {};
+  if (!ours || !ss) return out;
+  for (const row of ikeRows(report)) out[row.label] = ratio(row.value(ours), row.value(ss)) ?? null;
+  return out;
+}
+
+export function renderIkeTable(report: BenchReport): string {
+  const ours = availableIke(report, 'ours');
+  const ss = availableIke(report, 'strongswan');
+  const lines: string[] = [];
+  for (const r of Object.values(report.ike ?? {})) {
+    if (!r) continue;
+    lines.push(r.available ? `IKE ${r.kind}: ${r.description}` : `IKE ${r.kind === 'ours' ? 'ours' : 'strongSwan'}: not available (${r.reason})`);
+  }
+  const table: string[][] = [['figure', 'ours', 'strongSwan', 'ours/sS', 'better']];
+  for (const row of ikeRows(report)) {
+    const a = ours ? row.value(ours) : undefined;
+    const b = ss ? row.value(ss) : undefined;
+    const r = ratio(a, b);
+    table.push([row.label, ours ? fmt(a, row.digits) : 'n/a', ss ? fmt(b, row.digits) : 'n/a', r === undefined ? '-' : `${r.toFixed(2)}x`, row.better]);
+  }
+  const widths = (table[0] as string[]).map((_, i) => Math.max(...table.map((line) => (line[i] as string).length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ').trimEnd();
+  const sep = widths.map((w) => '-'.repeat(w)).join('  ');
+  return [...lines, '', line(table[0] as string[]), sep, ...table.slice(1).map(line)].join('\n');
 }

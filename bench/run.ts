@@ -21,7 +21,8 @@ import { parseOptions, USAGE, type BenchOptions, type ServerChoice } from './opt
 import { loadPhase, radclientPhase, type LoadPhase } from './phases.js';
 import { makeBenchPki } from './pki.js';
 import { loadAverage, memory } from './procfs.js';
-import { ratios, renderHeader, renderTable, renderTncTable, tncRatios, type BenchReport, type ServerResults } from './report.js';
+import { ikeRatios, ratios, renderHeader, renderIkeTable, renderTable, renderTncTable, tncRatios, type BenchReport, type ServerResults } from './report.js';
+import { benchIke, type IkeServerResults } from './ike/phase.js';
 import { benchTnc, type TncServerResults } from './tnc/phase.js';
 import { buildOurs, freeradiusVersion, startServer, type ServerSetup } from './servers.js';
 import { BENCH_SECRET, benchUsers } from './users.js';
@@ -33,6 +34,7 @@ function progress(msg: string): void {
 
 const NEEDED_FR = new Set(['freeradius', '/usr/lib/freeradius/rlm_eap_ttls.so', 'radclient', 'pki', 'stdbuf']);
 const NEEDED_TNC = new Set(['pki', 'stdbuf', 'swanctl', 'unshare', 'ip', '/dev/net/tun']);
+const NEEDED_IKE = new Set(['freeradius', 'pki', 'stdbuf', 'swanctl', 'unshare', 'ip', '/dev/net/tun']);
 const FR_PHASES = new Set(['radclient', 'pap', 'ttls']);
 
 function job(o: BenchOptions, kind: 'pap' | 'ttls', port: number, slots: number, setup: ServerSetup): LoadJob {
@@ -103,7 +105,8 @@ async function main(): Promise<number> {
   }
   const frRun = o.servers.length > 0 && o.phases.some((p) => FR_PHASES.has(p));
   const tncRun = o.tncServers.length > 0 && o.phases.includes('tnc');
-  const needed = new Set([...(frRun ? NEEDED_FR : []), ...(tncRun ? NEEDED_TNC : [])]);
+  const ikeRun = o.ikeServers.length > 0 && o.phases.includes('ike');
+  const needed = new Set([...(frRun ? NEEDED_FR : []), ...(tncRun ? NEEDED_TNC : []), ...(ikeRun ? NEEDED_IKE : [])]);
   const missing = missingPeers().filter((m) => needed.has(m.what));
   if (missing.length > 0) {
     process.stderr.write(`bench: peers missing:\n${missingMessage(missing)}\n`);
@@ -138,6 +141,32 @@ async function main(): Promise<number> {
         timeoutSec: options.tncTimeoutSec,
       };
       for (const kind of options.tncServers) tnc[kind] = await benchTnc(kind, scope, setup, tncOptions, progress);
+    }
+    const ike: Partial<Record<string, IkeServerResults>> = {};
+    if (ikeRun) {
+      if (!built) {
+        progress('ike: building our PDP and PEP (tsc)');
+        try {
+          buildOurs();
+          built = true;
+        } catch (e) {
+          progress(`ike: build failed (${(e as Error).message}); running from source through tsx where there is no build`);
+        }
+      }
+      const ikeOptions = {
+        modes: options.ikeModes,
+        concurrency: options.ikeConcurrency,
+        warmupSec: options.ikeWarmupSec,
+        durationSec: options.ikeDurationSec,
+        maxOps: options.maxIkeOps,
+        holdCount: options.ikeHold,
+        ike: options.ikeProposal,
+        esp: options.espProposal,
+        timeoutMs: 2000,
+        ikeProposal: options.ikeProposal,
+        espProposal: options.espProposal,
+      };
+      for (const kind of options.ikeServers) ike[kind] = await benchIke(kind, scope, setup, ikeOptions, progress);
     }
     const report: BenchReport = {
       machine: {
@@ -175,12 +204,25 @@ async function main(): Promise<number> {
               tncTimeoutSec: options.tncTimeoutSec,
             }
           : {}),
+        ...(ikeRun
+          ? {
+              ikeModes: [...options.ikeModes],
+              ikeConcurrency: [...options.ikeConcurrency],
+              ikeDurationSec: options.ikeDurationSec,
+              ikeWarmupSec: options.ikeWarmupSec,
+              ikeHold: options.ikeHold,
+              ikeProposal: options.ikeProposal,
+              espProposal: options.espProposal,
+              ikeInitiator: 'bench/ike/initiator.ts, one process, DH key pair reused across SAs, each SA deleted after set-up, virtual IP + CHILD_SA',
+            }
+          : {}),
       },
       servers,
       ...(tncRun ? { tnc } : {}),
+      ...(ikeRun ? { ike } : {}),
     };
-    const json = JSON.stringify({ ...report, ratios: ratios(report), ...(tncRun ? { tncRatios: tncRatios(report) } : {}) }, null, 2);
-    const tables = [...(frRun ? [renderTable(report)] : []), ...(tncRun ? [renderTncTable(report)] : [])].join('\n\n');
+    const json = JSON.stringify({ ...report, ratios: ratios(report), ...(tncRun ? { tncRatios: tncRatios(report) } : {}), ...(ikeRun ? { ikeRatios: ikeRatios(report) } : {}) }, null, 2);
+    const tables = [...(frRun ? [renderTable(report)] : []), ...(tncRun ? [renderTncTable(report)] : []), ...(ikeRun ? [renderIkeTable(report)] : [])].join('\n\n');
     process.stdout.write(`\n${renderHeader(report)}\n\n${tables}\n\nJSON:\n${json}\n`);
     if (options.jsonPath) writeFileSync(options.jsonPath, `${json}\n`);
     progress('done');
