@@ -16,7 +16,14 @@
  *   switches to rw-isolate; virtual IPs from each config's pool; CHILD_SAs narrowed to the config's
  *   leftsubnet; the kernel has no ESP, so the XFRM state install fails (asserted) and our
  *   userspace ESP carries the traffic;
- * - step 8: carol reaches alice through the tunnel; dave reaches only the isolate network.
+ * - step 8: carol reaches alice through the tunnel; dave reaches only the isolate network;
+ * - next to the userspace data path, `ip xfrm policy` in moon lists each CHILD_SA's in/out/fwd
+ *   policies, installed with an XFRM if_id (route-based, so they leave the TUN path alone);
+ * - RADIUS accounting (`radius.accounting: true`): our PDP records carol's Start with her
+ *   Framed-IP-Address (the virtual IP);
+ * - RFC 5176: radclient in alice sends a Disconnect-Request for carol to moon's DAE port 3799;
+ *   moon answers Disconnect-ACK, deletes her IKE_SA (carol's charon logs the DELETE) and accounts
+ *   the Stop.
  * Compare integration/strongswan-gateway.test.ts: the same scenario with strongSwan as moon.
  */
 import assert from 'node:assert/strict';
@@ -35,6 +42,9 @@ import { ROAD_WARRIOR_PLUGINS, roadWarriorCharonSection, roadWarriorSwanctlConf,
 import { makeTempDir } from './lib/tmp.js';
 
 const SECRET = 'moon-alice-Secret-42';
+const DAE_PORT = 3799;
+/** What pep.yaml xfrmIfId defaults to (pep/daemon/child-installer.ts DEFAULT_XFRM_IF_ID = 4096). */
+const IF_ID = /if_id 0x1000\b/;
 const MOON_ID = 'moon.strongswan.org';
 const [carolUser, daveUser] = REFERENCE_USERS as [(typeof REFERENCE_USERS)[0], (typeof REFERENCE_USERS)[0]];
 
@@ -127,6 +137,8 @@ describe(`our PEP in moon relays EAP-TTLS to ${kind === 'freeradius' ? 'FreeRADI
       listen: REF.moonOutside,
       radius: [{ address: REF.alice, port: 1812, secret: SECRET }],
       kernel: 'auto',
+      accounting: { interimIntervalSeconds: 0 },
+      dae: { port: DAE_PORT },
     });
     const roadWarrior = (name: string, user: (typeof REFERENCE_USERS)[0], netns: string): Promise<Charon> => {
       const o: RoadWarriorOptions = {
@@ -181,6 +193,23 @@ describe(`our PEP in moon relays EAP-TTLS to ${kind === 'freeradius' ? 'FreeRADI
     await pep.waitForMsg(/^installing CHILD_SA states via XFRM failed: NO_ESP: the kernel has no ESP/, since, 2000);
     const ping = await carol.exec('ping', ['-c', '2', '-i', '0.3', '-W', '2', REF.alice]);
     assert.equal(ping.code, 0, `ping alice from carol:\n${ping.stdout}`);
+    // ... while `ip xfrm policy` in moon shows carol's CHILD_SA: in/out/fwd between her virtual IP
+    // and leftsubnet, templates naming moon and carol, with the if_id that keeps them off the TUN path.
+    const vip = rawVip(raw)!;
+    const policies = (await topo.moon.exec('ip', ['xfrm', 'policy'], 5000)).stdout;
+    const block = (src: string, dst: string, dir: string) => new RegExp(`src ${src.replace(/\./g, '\\.')} dst ${dst.replace(/\./g, '\\.')} \\n\\s+dir ${dir} priority \\d+ ptype main \\n\\s+tmpl src [0-9.]+ dst [0-9.]+\\n\\s+proto esp reqid \\d+ mode tunnel\\n\\s+${IF_ID.source}`);
+    assert.match(policies, block('10.1.0.0/16', `${vip}/32`, 'out'), policies);
+    assert.match(policies, block(`${vip}/32`, '10.1.0.0/16', 'in'), policies);
+    assert.match(policies, block(`${vip}/32`, '10.1.0.0/16', 'fwd'), policies);
+    const ping2 = await carol.exec('ping', ['-c', '1', '-W', '2', REF.alice]);
+    assert.equal(ping2.code, 0, `ping alice from carol with the policies listed:\n${ping2.stdout}`);
+    if (server.kind === 'ours') {
+      // RADIUS accounting: our PDP recorded carol's Start with her virtual IP as Framed-IP-Address.
+      const rec = await server.proc.waitForJson((j) => j['event'] === 'accounting.recorded' && j['status'] === 'start' && j['userName'] === 'carol@strongswan.org', { since: 0, timeoutMs: 5000, what: 'PDP accounting start for carol' });
+      assert.equal(rec['framedIp'], vip);
+      assert.match(String(rec['sessionId']), /^[0-9a-f]{8}-[0-9a-f]{8}$/);
+    }
+    await pep.waitForMsg(/^RADIUS accounting Start for 'carol@strongswan\.org' \(session [0-9a-f-]+\) acknowledged by '10\.1\.0\.10'$/, since, 5000);
     const after = await pep.cli(['status']);
     assert.ok(Number(/in  [0-9a-f]{8}, +(\d+) bytes/.exec(after.stdout)?.[1] ?? 0) > 0, `ESP bytes counted on moon:\n${after.stdout}`);
   });
@@ -219,15 +248,42 @@ describe(`our PEP in moon relays EAP-TTLS to ${kind === 'freeradius' ? 'FreeRADI
     assert.match(pools.stdout, /10\.4\.0\.0\/24/);
   });
 
-  it('no XFRM state in moon (the kernel has no ESP) and no XFRM policy left to black-hole the userspace path', { timeout: 20_000 }, async () => {
+  it('no XFRM state in moon (the kernel has no ESP); the XFRM policies carry an if_id so they leave the userspace path alone', { timeout: 20_000 }, async () => {
     const states = await topo.moon.exec('ip', ['xfrm', 'state'], 5000, false);
     assert.equal(states.code, 0, states.stderr);
     assert.equal(states.stdout.trim(), '', 'no XFRM state: the kernel has no ESP');
-    // kernel: auto installs the policies first and removes them when the state is refused:
-    // required-level policies without states would drop what the userspace ESP path carries.
+    // kernel: auto after NO_ESP: the policies are route-based (if_id): plain required-level
+    // policies without states would drop what the userspace ESP path carries.
     const policies = await topo.moon.exec('ip', ['xfrm', 'policy'], 5000, false);
     assert.equal(policies.code, 0, policies.stderr);
-    assert.doesNotMatch(policies.stdout, /10\.[34]\.0\./, policies.stdout);
+    const blocks = policies.stdout.split(/\n(?=src )/).filter((b) => /10\.[34]\.0\./.test(b));
+    assert.equal(blocks.length, 6, `in/out/fwd for carol and dave:\n${policies.stdout}`);
+    for (const b of blocks) assert.match(b, IF_ID, b);
+  });
+
+  it('RFC 5176: radclient in alice disconnects carol through moon\'s DAE port: Disconnect-ACK, her IKE_SA is deleted and carol logs the DELETE', { timeout: 30_000 }, async () => {
+    const since = pep.mark();
+    const carolSince = carol.proc.mark();
+    const nak = await topo.alice.exec('sh', ['-c', `echo 'User-Name = mallory@strongswan.org' | radclient -x -r 1 -t 2 ${REF.moonInside}:${DAE_PORT} disconnect '${SECRET}'`], 10_000, false);
+    assert.match(nak.stdout, /Received Disconnect-NAK/, `${nak.stdout}\n${nak.stderr}`);
+    assert.match(nak.stdout, /Error-Cause = Session-Context-Not-Found/, nak.stdout);
+    const r = await topo.alice.exec('sh', ['-c', `echo 'User-Name = carol@strongswan.org' | radclient -x -r 1 -t 2 ${REF.moonInside}:${DAE_PORT} disconnect '${SECRET}'`], 10_000, false);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /Received Disconnect-ACK/, r.stdout);
+    await pep.waitForMsg(/^received RADIUS DAE Disconnect-Request for 'carol@strongswan\.org' from 10\.1\.0\.10\[\d+\]$/, since, 5000);
+    await pep.waitForMsg(/^closing 1 IKE_SA matching Disconnect-Request, sending Disconnect-ACK$/, since, 5000);
+    await pep.waitForMsg(/^IKE_SA rw-allow\[\d+\] deleted \(RADIUS Disconnect-Request\)$/, since, 5000);
+    await carol.waitForLog(/received DELETE for IKE_SA home\[\d+\]/, carolSince, 10_000);
+    const status = await pep.cli(['status']);
+    assert.doesNotMatch(status.stdout, /carol@strongswan\.org/, status.stdout);
+    assert.match(status.stdout, /dave@strongswan\.org/, 'dave is untouched');
+    await pep.waitForMsg(/^RADIUS accounting Stop for 'carol@strongswan\.org' \(session [0-9a-f-]+\) acknowledged/, since, 5000);
+    if (server.kind === 'ours') {
+      await server.proc.waitForJson((j) => j['event'] === 'accounting.recorded' && j['status'] === 'stop' && j['userName'] === 'carol@strongswan.org', { since: 0, timeoutMs: 5000, what: 'PDP accounting stop for carol' });
+    }
+    // carol's XFRM policies went with her IKE_SA.
+    const policies = (await topo.moon.exec('ip', ['xfrm', 'policy'], 5000)).stdout;
+    assert.doesNotMatch(policies, /10\.3\.0\./, policies);
   });
 });
 }

@@ -25,6 +25,11 @@ export interface StartPepOptions {
   readonly ipsecD?: { readonly certs?: Record<string, string>; readonly private?: Record<string, string> };
   readonly logLevel?: string;
   readonly readyTimeoutMs?: number;
+  /** RADIUS accounting (radius.accounting, interimIntervalSeconds) to the servers' port 1813 (or accountingPort). */
+  readonly accounting?: { readonly interimIntervalSeconds?: number };
+  readonly accountingPort?: number;
+  /** RFC 5176 DAE server (radius.dae); clients default to the RADIUS servers with their secrets. */
+  readonly dae?: { readonly listen?: string; readonly port?: number; readonly secret?: string; readonly requireMessageAuthenticator?: boolean };
 }
 
 export class Pep {
@@ -75,7 +80,18 @@ export async function startPep(scope: Scope, o: StartPepOptions): Promise<Pep> {
     '    ports: [500, 4500]',
     'radius:',
     '  servers:',
-    ...radius.flatMap((s, i) => [`    - name: r${i}`, `      address: ${s.address}`, `      port: ${s.port ?? 1812}`, `      secret: "${s.secret}"`, '      timeoutMs: 1000', '      retransmits: 2']),
+    ...radius.flatMap((s, i) => [`    - name: r${i}`, `      address: ${s.address}`, `      port: ${s.port ?? 1812}`, ...(o.accountingPort ? [`      accountingPort: ${o.accountingPort}`] : []), `      secret: "${s.secret}"`, '      timeoutMs: 1000', '      retransmits: 2']),
+    ...(o.accounting ? ['  accounting: true', `  interimIntervalSeconds: ${o.accounting.interimIntervalSeconds ?? 0}`] : []),
+    ...(o.dae
+      ? [
+          '  dae:',
+          '    enable: true',
+          `    listen: ${o.dae.listen ?? '0.0.0.0'}`,
+          `    port: ${o.dae.port ?? 3799}`,
+          ...(o.dae.secret ? [`    secret: "${o.dae.secret}"`] : []),
+          ...(o.dae.requireMessageAuthenticator ? ['    requireMessageAuthenticator: true'] : []),
+        ]
+      : []),
     ...(o.pools?.length ? ['pools:', ...o.pools.flatMap((p) => [`  - name: ${p.name}`, `    cidr: ${p.cidr}`])] : []),
     ...(o.dns?.length ? ['attributes:', `  dns: [${o.dns.join(', ')}]`] : []),
     'stateDir: ./state',

@@ -22,6 +22,26 @@ export interface RadiusServerConfig {
   readonly secret: SecretValue;
   readonly timeoutMs: number;
   readonly retransmits: number;
+  /** RADIUS accounting port (RFC 2866), default 1813. */
+  readonly accountingPort: number;
+}
+
+/** One RFC 5176 Dynamic Authorization client (the PDP) allowed to send to the DAE server. */
+export interface DaeClientConfig {
+  readonly address: string;
+  readonly secret: SecretValue;
+}
+
+/** strongSwan's eap-radius `dae { enable, listen, port, secret }`, plus the client list. */
+export interface DaeConfig {
+  readonly enable: boolean;
+  readonly listen: string;
+  readonly port: number;
+  readonly clients: readonly DaeClientConfig[];
+  readonly requireMessageAuthenticator: boolean;
+  /** 0 = no Event-Timestamp check. */
+  readonly eventTimestampWindowSeconds: number;
+  readonly requireEventTimestamp: boolean;
 }
 
 export interface PoolConfig {
@@ -41,7 +61,14 @@ export interface PepConfig {
     readonly servers: readonly RadiusServerConfig[];
     readonly nasIdentifier?: string;
     readonly filterId: boolean;
+    /** strongSwan eap-radius `accounting = yes`. */
+    readonly accounting: boolean;
+    /** Interim-Update interval; 0 = none. */
+    readonly interimIntervalSeconds: number;
+    readonly dae: DaeConfig;
   };
+  /** if_id of the XFRM policies mirrored next to the userspace data path (pep/daemon/child-installer.ts). */
+  readonly xfrmIfId: number;
   readonly pools: readonly PoolConfig[];
   readonly attributes: { readonly dns: readonly Address[]; readonly splitInclude: readonly AddressRange[] };
   readonly stateDir: string;
@@ -112,6 +139,9 @@ export function buildPepConfig(doc: unknown, source: string, baseDir: string, va
     if (names.has(s.name)) problems.push(`radius.servers.${i}.name: duplicate server '${s.name}'`);
     names.add(s.name);
   });
+  const dae = d.radius.dae ?? {};
+  if (dae.listen !== undefined) checkIp('radius.dae.listen', dae.listen);
+  (dae.clients ?? []).forEach((c: { address: string }, i: number) => checkIp(`radius.dae.clients.${i}.address`, c.address));
   const pools: PoolConfig[] = [];
   const poolNames = new Set<string>();
   (d.pools ?? []).forEach((p: { name: string; cidr?: string; range?: string; leaseTimeoutSeconds?: number }, i: number) => {
@@ -151,10 +181,15 @@ export function buildPepConfig(doc: unknown, source: string, baseDir: string, va
         secret: new SecretValue(Buffer.from(s.secret, 'utf8')),
         timeoutMs: s.timeoutMs ?? 2000,
         retransmits: s.retransmits ?? 3,
+        accountingPort: s.accountingPort ?? 1813,
       })),
       ...(d.radius.nasIdentifier ? { nasIdentifier: d.radius.nasIdentifier } : {}),
       filterId: d.radius.filterId ?? true,
+      accounting: d.radius.accounting ?? false,
+      interimIntervalSeconds: d.radius.interimIntervalSeconds ?? 0,
+      dae: daeConfig(dae, d.radius.servers),
     },
+    xfrmIfId: d.xfrmIfId ?? 4096,
     pools,
     attributes: { dns, splitInclude },
     stateDir: abs(d.stateDir ?? './var'),
@@ -164,6 +199,28 @@ export function buildPepConfig(doc: unknown, source: string, baseDir: string, va
     maxHalfOpen: d.maxHalfOpen ?? 1000,
   };
   return deepFreeze(cfg);
+}
+
+/**
+ * The DAE clients: `radius.dae.clients`, or else the RADIUS servers' addresses (the PDPs send the
+ * Disconnect/CoA requests); each with its own secret, else `radius.dae.secret`, else the secret of
+ * the RADIUS server with that address (what the PDP has for this NAS in its client table).
+ */
+function daeConfig(dae: Record<string, any>, servers: { address: string; secret: string }[]): DaeConfig {
+  const secretFor = (address: string, own?: string): SecretValue => {
+    const text = own ?? dae.secret ?? servers.find((s) => s.address === address)?.secret ?? servers[0]!.secret;
+    return new SecretValue(Buffer.from(text, 'utf8'));
+  };
+  const listed: { address: string; secret?: string }[] = dae.clients ?? [...new Map(servers.map((s) => [s.address, { address: s.address }])).values()];
+  return {
+    enable: dae.enable ?? false,
+    listen: dae.listen ?? '0.0.0.0',
+    port: dae.port ?? 3799,
+    clients: listed.map((c) => ({ address: c.address, secret: secretFor(c.address, c.secret) })),
+    requireMessageAuthenticator: dae.requireMessageAuthenticator ?? false,
+    eventTimestampWindowSeconds: dae.eventTimestampWindowSeconds ?? 300,
+    requireEventTimestamp: dae.requireEventTimestamp ?? false,
+  };
 }
 
 function deepFreeze<T>(o: T): T {

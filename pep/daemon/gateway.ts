@@ -23,6 +23,7 @@ import { formatSas, type IkeSaStatus } from './sa-status.js';
 import { saStatus } from './status-view.js';
 import { createChildInstaller, type Installer } from './child-installer.js';
 import { loadCredentials } from './credentials.js';
+import { RadiusSessions } from './radius-sessions.js';
 
 export const CONTROL_SOCKET = 'tnc-pep.ctl';
 
@@ -58,6 +59,8 @@ export class Gateway {
   readonly #transports: UdpTransport[] = [];
   readonly #control: ControlServer;
   readonly #installer: Installer | undefined;
+  /** Accounting and RFC 5176 Dynamic Authorization (pep.yaml radius.accounting / radius.dae). */
+  readonly #sessions: RadiusSessions;
   readonly #now: () => number;
 
   private constructor(init: {
@@ -88,6 +91,7 @@ export class Gateway {
         })
       : undefined;
     const secrets = init.secrets;
+    this.#sessions = new RadiusSessions({ config: init.config, log: this.log, installer: init.installer, now: init.now });
     this.responder = new IkeResponder({
       configs: init.peers,
       crypto: this.#crypto,
@@ -107,7 +111,9 @@ export class Gateway {
       cookieThreshold: init.config.cookieThreshold,
       maxHalfOpen: init.config.maxHalfOpen,
       now: init.now,
+      onEvent: (e) => this.#sessions.onEvent(e),
     });
+    this.#sessions.attach(this.responder);
     this.#control = new ControlServer(join(init.config.stateDir, CONTROL_SOCKET), (req) => this.#command(req.command));
   }
 
@@ -122,7 +128,7 @@ export class Gateway {
     const pools = await PoolManager.open({ pools: config.pools, store: new JsonFileLeaseStore(config.stateDir), clock: now });
     pools.validate(conf.peers);
     const credentials = loadCredentials(conf.peers, secrets, log);
-    const installer = await createChildInstaller(config.kernel, log);
+    const installer = await createChildInstaller(config.kernel, log, { xfrmIfId: config.xfrmIfId });
     const gw = new Gateway({ config, peers: conf.peers, secrets, log, pools, installer, credentials, now });
     log.info({ event: 'config.loaded', conns: conf.peers.map((p) => p.name) }, `loaded ${conf.peers.length} peer configs: ${conf.peers.map((p) => p.name).join(', ')}`);
     return gw;
@@ -146,11 +152,13 @@ export class Gateway {
       t?.sendEsp(packet, { address, port });
     });
     await this.#control.listen();
+    await this.#sessions.start();
     this.responder.start();
   }
 
   async stop(): Promise<void> {
     await this.responder.stop();
+    await this.#sessions.close();
     await this.#control.close();
     for (const t of this.#transports) await t.close();
     this.#radius?.close();

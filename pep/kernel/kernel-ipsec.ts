@@ -75,11 +75,19 @@ export interface PolicyConfig {
   readonly reqid: number;
   /** Lower value wins (XFRM semantics). */
   readonly priority: number;
+  /**
+   * XFRM interface id (Linux 4.19+, `if_id`): a policy with one only applies to packets routed
+   * through an xfrm interface with the same id (route-based VPN), never to other traffic. The
+   * userspace data path ignores it. See pep/daemon/child-installer.ts for why the gateway uses it.
+   */
+  readonly ifId?: number;
 }
 
 export interface PolicyId {
   readonly selector: Selector;
   readonly dir: PolicyDirection;
+  /** Part of the policy's identity in XFRM: a delete must name the same if_id. */
+  readonly ifId?: number;
 }
 
 export interface SaUsage {

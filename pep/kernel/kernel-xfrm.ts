@@ -4,9 +4,12 @@
  * this and not netlink from the addon, and pep/kernel/bench-xfrm.ts measures it).
  *
  * A kernel without ESP (no CONFIG_INET_ESP, no esp4 module) accepts policies but answers every
- * `proto esp` state with "Requested type not found" (ENOENT from xfrm_state_find's type lookup):
- * that becomes KernelError 'NO_ESP' with {@link NO_ESP_MESSAGE}, so the operator learns to switch to
- * the userspace data path instead of reading a netlink errno.
+ * `proto esp` state with "Requested type not found" (ENOENT from xfrm_state_find's type lookup),
+ * and an AEAD state (aes-gcm) already with "Requested AEAD algorithm not found" (measured on this
+ * machine's kernel; the algorithm lookup fails before the type lookup): all of
+ * {@link ESP_MISSING_RE} become KernelError 'NO_ESP' with {@link NO_ESP_MESSAGE} (ip's own text
+ * appended), so the operator learns to switch to the userspace data path instead of reading a
+ * netlink errno.
  *
  * Expiry: the kernel enforces the lifetimes it was given; the IKE daemon keeps its own rekey timers
  * (as charon does), so no XFRM monitor is needed for time-based rekeying.
@@ -24,6 +27,13 @@ import {
   xfrmStateGetArgs,
   type XfrmCommand,
 } from './xfrm-commands.js';
+
+/**
+ * What ip prints when the kernel cannot carry an ESP state: the missing type ("Requested type not
+ * found"), the missing transform ("Requested AEAD|crypt|auth algorithm not found": no crypto
+ * template for ESP), or no protocol support at all.
+ */
+export const ESP_MISSING_RE = /Requested type not found|Requested (?:AEAD|crypt|auth|comp) algorithm not found|Protocol not supported/i;
 
 export interface XfrmKernelIpsecOptions {
   /** How to run ip: default ['ip']; ['ip', 'netns', 'exec', NS, 'ip'] to work in a namespace. */
@@ -51,7 +61,7 @@ export class XfrmKernelIpsec implements KernelIpsec {
       await this.#run(xfrmStateAdd(sa));
     } catch (err) {
       // "Requested type not found": xfrm_get_type() found no ESP implementation in this kernel.
-      if (err instanceof IpBatchError && /Requested type not found|Protocol not supported/i.test(err.ipMessage)) {
+      if (err instanceof IpBatchError && ESP_MISSING_RE.test(err.ipMessage)) {
         throw new KernelError('NO_ESP', `${NO_ESP_MESSAGE} (${err.describe}: ${err.ipMessage})`);
       }
       throw err;
@@ -77,7 +87,7 @@ export class XfrmKernelIpsec implements KernelIpsec {
 
   async installPolicy(p: PolicyConfig): Promise<void> {
     await this.#run(xfrmPolicyUpdate(p));
-    this.#policies.set(policyKey(p), { reqid: p.reqid, id: { selector: p.selector, dir: p.dir } });
+    this.#policies.set(policyKey(p), { reqid: p.reqid, id: { selector: p.selector, dir: p.dir, ...(p.ifId !== undefined ? { ifId: p.ifId } : {}) } });
   }
 
   async deletePolicy(id: PolicyId): Promise<void> {
@@ -117,7 +127,7 @@ export class XfrmKernelIpsec implements KernelIpsec {
 function classify(err: unknown): unknown {
   if (!(err instanceof IpBatchError)) return err;
   if (/File exists/i.test(err.ipMessage)) return new KernelError('EXISTS', err.message);
-  if (/No such (process|file)|not found/i.test(err.ipMessage) && !/Requested type/.test(err.ipMessage)) {
+  if (/No such (process|file)|not found/i.test(err.ipMessage) && !ESP_MISSING_RE.test(err.ipMessage)) {
     return new KernelError('NOT_FOUND', err.message);
   }
   return err;
@@ -134,5 +144,5 @@ function saKey(id: { dst: string; spi: number }): string {
 
 function policyKey(id: PolicyId): string {
   const s = id.selector;
-  return `${s.src}|${s.dst}|${s.proto ?? 0}|${s.sport ?? ''}|${s.dport ?? ''}|${id.dir}`;
+  return `${s.src}|${s.dst}|${s.proto ?? 0}|${s.sport ?? ''}|${s.dport ?? ''}|${id.dir}|${id.ifId ?? 0}`;
 }

@@ -104,17 +104,24 @@ function selector(sel: Selector): string {
   return parts.join(' ');
 }
 
+/** ` if_id N` (ip-xfrm(8): if_id comes after priority and before the templates), or ''. */
+function ifId(id: number | undefined): string {
+  if (id === undefined) return '';
+  if (!Number.isInteger(id) || id < 1 || id > 0xffff_ffff) throw new KernelError('INVALID', `if_id ${id}`);
+  return ` if_id ${id}`;
+}
+
 export function xfrmPolicyUpdate(p: PolicyConfig): XfrmCommand {
   const t = p.tmpl;
   const command = [
-    `xfrm policy update ${selector(p.selector)} dir ${p.dir} priority ${uint(p.priority, 'priority')}`,
+    `xfrm policy update ${selector(p.selector)} dir ${p.dir} priority ${uint(p.priority, 'priority')}${ifId(p.ifId)}`,
     `tmpl src ${addr(t.src)} dst ${addr(t.dst)} proto esp reqid ${uint(t.reqid, 'reqid')} mode tunnel`,
   ].join(' ');
   return { command, describe: command };
 }
 
 export function xfrmPolicyDelete(id: PolicyId): XfrmCommand {
-  const command = `xfrm policy delete ${selector(id.selector)} dir ${id.dir}`;
+  const command = `xfrm policy delete ${selector(id.selector)} dir ${id.dir}${ifId(id.ifId)}`;
   return { command, describe: command };
 }
 

@@ -5,3 +5,9 @@ export { EapRadiusSession, EapCode, EAP_TYPE_IDENTITY, eapTypeName } from './eap
 export type { EapRadiusSessionOptions, EapRelayResult, HostPort, RelayLogger } from './eap-radius.js';
 export { acceptAttributes, mskFromAccept, TUNNEL_TYPE_ESP } from './access-accept.js';
 export type { AcceptAttributes } from './access-accept.js';
+export { RadiusAccounting, AcctStatusType, AcctTerminateCause } from './accounting.js';
+export type { AccountingCounters, AccountingSessionInfo, RadiusAccountingOptions } from './accounting.js';
+export { DaeServer, DAE_PORT } from './dae-server.js';
+export type { DaeClient, DaeOutcome, DaeServerOptions } from './dae-server.js';
+export { decideDae, DaeErrorCause } from './dynamic-authorization.js';
+export type { DaeAction, DaeContext, DaeDecision, DaeSession } from './dynamic-authorization.js';

@@ -7,10 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { XfrmKernelIpsec } from '../kernel/kernel-xfrm.js';
+import { ESP_MISSING_RE, XfrmKernelIpsec } from '../kernel/kernel-xfrm.js';
 import { KernelError } from '../kernel/kernel-error.js';
 import { IpBatch } from '../kernel/ip-batch.js';
-import { xfrmPolicyUpdate, xfrmStateAdd } from '../kernel/xfrm-commands.js';
+import { xfrmPolicyDelete, xfrmPolicyUpdate, xfrmStateAdd } from '../kernel/xfrm-commands.js';
 import type { PolicyConfig, SaConfig } from '../kernel/kernel-ipsec.js';
 
 const sa: SaConfig = {
@@ -59,6 +59,19 @@ describe('xfrm command lines', () => {
       'xfrm policy update src 10.1.0.0/16 dst 10.3.0.1/32 dir out priority 2000 tmpl src 192.168.0.1 dst 192.168.0.100 proto esp reqid 7 mode tunnel',
     );
   });
+  it('policies with an XFRM interface id carry if_id before the templates, and their delete names it', () => {
+    assert.equal(
+      xfrmPolicyUpdate({ ...policy('in'), ifId: 4096 }).command,
+      'xfrm policy update src 10.3.0.1/32 dst 10.1.0.0/16 dir in priority 2000 if_id 4096 tmpl src 192.168.0.100 dst 192.168.0.1 proto esp reqid 7 mode tunnel',
+    );
+    assert.equal(xfrmPolicyDelete({ selector: { src: '10.3.0.1/32', dst: '10.1.0.0/16' }, dir: 'in', ifId: 4096 }).command, 'xfrm policy delete src 10.3.0.1/32 dst 10.1.0.0/16 dir in if_id 4096');
+    assert.throws(() => xfrmPolicyUpdate({ ...policy('in'), ifId: 0 }), { code: 'INVALID' });
+    assert.throws(() => xfrmPolicyUpdate({ ...policy('in'), ifId: 2 ** 32 }), { code: 'INVALID' });
+  });
+  it('the ESP-missing messages of ip are NO_ESP material, other "not found" are not', () => {
+    for (const m of ['Requested type not found.', 'Requested AEAD algorithm not found.', 'Requested crypt algorithm not found.', 'Requested auth algorithm not found.']) assert.match(m, ESP_MISSING_RE);
+    assert.doesNotMatch('RTNETLINK answers: No such file or directory', ESP_MISSING_RE);
+  });
   it('rejects bad keys and addresses with INVALID', () => {
     assert.throws(() => xfrmStateAdd({ ...sa, encr: { alg: 'aes-cbc', key: Buffer.alloc(5) } }), { code: 'INVALID' });
     assert.throws(() => xfrmStateAdd({ ...sa, dst: '300.1.1.1' }), { code: 'INVALID' });
@@ -100,6 +113,28 @@ describe('xfrm backend in a namespace (this kernel has no ESP)', () => {
       return true;
     });
     assert.equal(execFileSync('ip', ['-n', ns, 'xfrm', 'state']).toString(), '');
+  });
+
+  it('an AEAD (aes-gcm) state install fails with NO_ESP too ("Requested AEAD algorithm not found")', async () => {
+    const gcm: SaConfig = { ...sa, spi: 0xc0ffee02, encr: { alg: 'aes-gcm-16', key: Buffer.alloc(20, 0x44) }, integ: undefined };
+    await assert.rejects(kernel.installSa(gcm), (err: unknown) => {
+      assert.ok(err instanceof KernelError);
+      assert.equal(err.code, 'NO_ESP');
+      assert.match(err.message, /the kernel has no ESP/);
+      assert.match(err.message, /Requested (AEAD algorithm|type) not found/);
+      return true;
+    });
+  });
+
+  it('route-based policies (if_id) install next to plain ones, are listed with their if_id, and flush removes them', async () => {
+    await kernel.installPolicy({ ...policy('in', 9), selector: { src: '10.4.0.1/32', dst: '10.2.0.0/16' }, ifId: 4096 });
+    await kernel.installPolicy({ ...policy('out', 9), selector: { src: '10.2.0.0/16', dst: '10.4.0.1/32' }, ifId: 4096 });
+    const text = listPolicies();
+    assert.match(text, /src 10\.4\.0\.1\/32 dst 10\.2\.0\.0\/16 \n\s+dir in priority 2000[^]*?if_id 0x1000/);
+    assert.match(text, /src 10\.2\.0\.0\/16 dst 10\.4\.0\.1\/32 \n\s+dir out priority 2000[^]*?if_id 0x1000/);
+    await kernel.deletePolicy({ selector: { src: '10.2.0.0/16', dst: '10.4.0.1/32' }, dir: 'out', ifId: 4096 });
+    await kernel.flush([9]);
+    assert.doesNotMatch(listPolicies(), /10\.4\.0\.1/);
   });
 
   it('keeps working after ip died on the failed state: queued commands are re-sent', async () => {
