@@ -3,8 +3,8 @@
  * composed from configuration. Sockets and logs live here; the layers below know neither.
  */
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
-import { RadiusServer, type DropEvent, type ListenAddress } from '../radius/server.js';
+import { RadiusServer, type DropEvent, type ListenAddress, type RadiusRequest } from '../radius/server.js';
+import { ClusterNode, clusterAccessHandler, logClusterEvents } from './cluster/index.js';
 import { PacketCode } from '../radius/index.js';
 import { AccessHandler, type ConversationFinished } from './access-handler.js';
 import { handleAccounting, MemoryAccountingRecorder, type AccountingRecorder, type AccountingRecord } from './accounting.js';
@@ -17,9 +17,14 @@ import type { PtTlsServer } from './pt-tls/server.js';
 import type { Logger } from './logging.js';
 import { loadTlsIdentity, type TlsIdentity } from './pki/demo-pki.js';
 import { ConfigUserDirectory } from './users.js';
-import { EmbeddedStore } from './store/embedded-store.js';
+import { openConfiguredStore } from './store/open-store.js';
 import { newStoreChannelName, serveStore } from './store/remote-store.js';
 import type { Store } from './store/store.js';
+import { startIfmap, type RunningIfmap } from './ifmap/index.js';
+import { AdminServer } from './admin/server.js';
+import { ifmapExport } from './admin/ifmap-export.js';
+import { wireAdminEvents } from './admin/pdp-events.js';
+import { ActiveSessionFeed } from './admin/active-session-feed.js';
 
 export interface PdpEvents {
   finished: [ConversationFinished];
@@ -40,9 +45,12 @@ export class Pdp extends EventEmitter<PdpEvents> {
   #radius?: RadiusServer;
   #ptTls?: PtTlsServer | undefined;
   #eap?: EapService;
+  #cluster?: ClusterNode | undefined;
   #identity?: TlsIdentity;
-  #store?: EmbeddedStore | undefined;
+  #store?: Store | undefined;
   #storeServer?: { close(): void } | undefined;
+  #ifmap?: RunningIfmap | undefined;
+  #admin?: AdminServer | undefined;
   readonly #dropLog = new Map<string, number>();
 
   constructor(readonly options: PdpOptions) {
@@ -53,6 +61,16 @@ export class Pdp extends EventEmitter<PdpEvents> {
 
   get tlsIdentity(): TlsIdentity | undefined {
     return this.#identity;
+  }
+
+  /** The TNC MAP export (config.ifmap): its exporter knows the published endpoints. */
+  get ifmap(): RunningIfmap | undefined {
+    return this.#ifmap;
+  }
+
+  /** The admin API (config.admin), once started. */
+  get admin(): AdminServer | undefined {
+    return this.#admin;
   }
 
   /** Devices, sessions and results (open while the PDP runs posture assessments). */
@@ -69,18 +87,20 @@ export class Pdp extends EventEmitter<PdpEvents> {
     }
     const users = new ConfigUserDirectory(config.users);
     // One store, owned here; EAP worker threads reach it over a channel (pdp/store/remote-store.ts).
-    if (config.eap.tnc || config.ptTls) {
-      this.#store = await EmbeddedStore.open({
-        dir: join(config.stateDir, 'store'),
-        maxSessions: config.store.maxSessions,
-        maxDevices: config.store.maxDevices,
-        snapshotEvery: config.store.snapshotEvery,
-        onEvent: (e) => (e.type === 'store.snapshot' ? this.#log.debug({ ...e, event: e.type }, 'store snapshot') : this.#log.info({ ...e, event: e.type }, e.type)),
-      });
+    if (config.eap.tnc || config.ptTls || config.admin) {
+      // Embedded (stateDir/store) or Redis (config.store.backend), seeded from the config once (pdp/store/open-store.ts).
+      this.#store = await openConfiguredStore(config, this.#log);
     }
     const channel = this.#store ? newStoreChannelName() : undefined;
     if (this.#store && channel) this.#storeServer = serveStore(this.#store, channel);
-    const onPostureEvent = (e: { type?: string }) => this.#log.debug({ ...e, event: e.type ?? 'posture.event' }, 'posture event');
+    // The admin API (pdp/admin): created here so posture decisions reach its subscriptions.
+    const admin = config.admin && this.#store
+      ? new AdminServer({ config: config.admin, store: this.#store, log: this.#log, now, radiusSecret: (nas) => config.radius.clients.find((c) => c.name === nas)?.secret, ifmap: ifmapExport({ pdpDevice: config.ifmap?.deviceName ?? config.pki.serverName }) })
+      : undefined;
+    const onPostureEvent = (e: { type?: string }) => {
+      this.#log.debug({ ...e, event: e.type ?? 'posture.event' }, 'posture event');
+      admin?.publishPosture(e, now());
+    };
     const posture = config.eap.tnc ? posturePolicyProvider(onPostureEvent, this.#store && channel ? { store: this.#store, channel } : undefined) : undefined;
     this.#eap = await createEapService(config, this.#identity, users, this.#log, posture);
     const access = new AccessHandler({ eap: this.#eap, users, now });
@@ -91,8 +111,23 @@ export class Pdp extends EventEmitter<PdpEvents> {
       this.emit('finished', ev);
     });
     access.on('discarded', (ev) => this.#log.warn({ event: 'eap.discarded', ...ev }, `EAP request from ${ev.client} discarded: ${ev.reason}`));
+    // TNC MAP export (pdp/ifmap): a decision becomes an IF-MAP update, accounting adds the IP / deletes.
+    if (config.ifmap) {
+      const ifmap = startIfmap({ config: config.ifmap, stateDir: config.stateDir, log: this.#log, ...(this.#store ? { store: this.#store } : {}), roles: (u) => config.users.filter((x) => x.name === u).map((x) => x.group) });
+      this.#ifmap = ifmap;
+      this.on('finished', (ev) => void ifmap.exporter.finished(ev).catch((e: unknown) => this.#log.error({ event: 'ifmap.export-failed', err: String(e) }, 'IF-MAP export failed')));
+      this.on('accounting', (r) => ifmap.exporter.accounting(r));
+    }
 
-    const radius = new RadiusServer({
+    // Several instances (docs/cluster.md): packets of another instance's conversation go there.
+    const cluster: ClusterNode | undefined = config.cluster
+      ? new ClusterNode({ config: config.cluster, now, serve: (datagram, nas, from): Promise<Buffer | null> => radius.processForwarded('auth', datagram, nas.address, nas.port, from) })
+      : undefined;
+    // Active sessions (what quarantine / re-assessment act on): opened on Access-Accept, kept by accounting.
+    const feed = this.#store ? new ActiveSessionFeed(this.#store, this.#log, now) : undefined;
+    const localAccess = (req: RadiusRequest) => access.access(req).then(async (reply) => (await feed?.access(req, reply), reply));
+    const routedAccess: typeof localAccess = cluster ? clusterAccessHandler({ node: cluster, local: localAccess, onForward: logClusterEvents(cluster, this.#log) }) : localAccess;
+    const radius: RadiusServer = new RadiusServer({
       auth: config.radius.auth,
       ...(config.radius.accounting ? { accounting: config.radius.accounting } : {}),
       clients: config.radius.clients,
@@ -100,9 +135,9 @@ export class Pdp extends EventEmitter<PdpEvents> {
       maxInFlight: config.radius.maxInFlight,
       now,
       handler: {
-        access: (req) => access.access(req),
+        access: (req) => routedAccess(req),
         accounting: (req) =>
-          handleAccounting(req, { record: async (r) => { await recorder.record(r); this.#log.info({ event: 'accounting.recorded', ...r }, `accounting ${r.status} from ${r.client}`); this.emit('accounting', r); } }, now()),
+          handleAccounting(req, { record: async (r) => { await recorder.record(r); await feed?.accounting(r, req); this.#log.info({ event: 'accounting.recorded', ...r }, `accounting ${r.status} from ${r.client}`); this.emit('accounting', r); } }, now()),
       },
     });
     radius.on('dropped', (ev) => this.#dropped(ev));
@@ -110,6 +145,18 @@ export class Pdp extends EventEmitter<PdpEvents> {
     radius.on('replayed', (ev) => this.#log.debug({ event: 'radius.replayed', ...ev }, 'duplicate request answered from cache'));
     this.#radius = radius;
     const bound = await radius.listen();
+    if (cluster) {
+      await cluster.start();
+      this.#cluster = cluster;
+    }
+    if (admin) {
+      wireAdminEvents(this, admin.events, now);
+      this.#admin = admin;
+      const at = await admin.listen();
+      const demoToken = config.demo ? config.admin?.tokens[0] : undefined;
+      // The demo's token is made fresh at each start; printing it once lets a person try GraphiQL.
+      if (demoToken) this.#log.info({ event: 'pdp.demo-admin' }, `admin API: open http://${at.address}:${at.port}/graphql and set the header {"Authorization": "Bearer ${demoToken.token}"}`);
+    }
     // PT-TLS (RFC 6876) runs the same posture policy for endpoints that connect directly.
     this.#ptTls = await startPtTls(config, this.#identity, createPostureService(config, { onEvent: onPostureEvent, ...(this.#store ? { store: this.#store } : {}) }), this.#log);
     if (config.demo) {
@@ -141,6 +188,9 @@ export class Pdp extends EventEmitter<PdpEvents> {
   }
 
   async stop(): Promise<void> {
+    await this.#admin?.close();
+    await this.#ifmap?.stop();
+    await this.#cluster?.close();
     await this.#radius?.close();
     await this.#ptTls?.close();
     await this.#eap?.close();

@@ -18,6 +18,14 @@
  *    MUST be silently discarded.
  * 5. RFC 5080 section 2.2.2: duplicates get the cached reply.
  * 6. RFC 2865 section 5.33: Proxy-State attributes are copied to the reply, unmodified, in order.
+ *
+ * Several PDP instances (pdp/cluster, docs/cluster.md): an EAP conversation lives in the instance
+ * that issued its State. An instance that receives a packet of another instance's conversation
+ * forwards the raw datagram (`RadiusRequest.raw`) to the owner, which runs it through this same
+ * pipeline with `processForwarded` (client lookup, authenticators with the NAS's secret, the one
+ * duplicate cache, the in-flight bound) and gets the signed reply back instead of sending it; the
+ * receiving instance then sends those bytes unchanged (`RadiusReply.signed`) from the socket the
+ * NAS sent to.
  */
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -40,11 +48,20 @@ export interface RadiusRequest {
   readonly address: string;
   readonly port: number;
   readonly packet: RadiusPacket;
+  /** The datagram as received (what a cluster peer verifies again when it is forwarded). */
+  readonly raw?: Buffer;
+  /** Set when cluster instance `forwardedBy` forwarded this datagram: it must not be forwarded again. */
+  readonly forwardedBy?: number;
 }
 
 export interface RadiusReply {
   readonly code: number;
   readonly attributes: readonly RadiusAttribute[];
+  /**
+   * A reply already signed for this very request by the cluster instance that owns the
+   * conversation: sent as is (after a check of its code and identifier); `code` must match it.
+   */
+  readonly signed?: Buffer;
 }
 
 /** What the server asks of its owner. Returning null drops the request (no reply). */
@@ -142,7 +159,7 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   #bind(service: RadiusService, where: ListenAddress): Promise<ListenAddress> {
     const socket = dgram.createSocket({ type: isIP(where.address) === 6 ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
     this.#sockets.set(service, socket);
-    socket.on('message', (msg, rinfo) => this.#receive(service, socket, msg, rinfo.address, rinfo.port));
+    socket.on('message', (msg, rinfo) => this.#receive(service, msg, rinfo.address, rinfo.port, (wire) => wire && socket.send(wire, rinfo.port, rinfo.address)));
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(where.port, where.address, () => {
@@ -156,13 +173,23 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     });
   }
 
-  #drop(ev: DropEvent): void {
-    this.emit('dropped', ev);
+  /**
+   * Runs a datagram that cluster instance `forwardedBy` received from the NAS at address:port
+   * through the same checks, duplicate cache and handler as one from the socket; resolves with the
+   * signed reply (to be sent by that instance) or null when the request was dropped.
+   */
+  processForwarded(service: RadiusService, raw: Buffer, address: string, port: number, forwardedBy: number): Promise<Buffer | null> {
+    return new Promise((resolve) => this.#receive(service, raw, address, port, resolve, forwardedBy));
   }
 
-  #receive(service: RadiusService, socket: dgram.Socket, raw: Buffer, address: string, port: number): void {
+  #drop(ev: DropEvent, send?: (wire: Buffer | null) => void): void {
+    this.emit('dropped', ev);
+    send?.(null);
+  }
+
+  #receive(service: RadiusService, raw: Buffer, address: string, port: number, send: (wire: Buffer | null) => void, forwardedBy?: number): void {
     const client = this.#clients.lookup(address);
-    if (!client) return this.#drop({ service, reason: 'unknown-client', address, port });
+    if (!client) return this.#drop({ service, reason: 'unknown-client', address, port }, send);
 
     let packet: RadiusPacket;
     try {
@@ -171,27 +198,27 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
       // decodePacket only throws RadiusDecodeError (fuzz-tested); anything else is still a drop,
       // never a crash of the server.
       const detail = error instanceof RadiusDecodeError ? error.message : String(error);
-      return this.#drop({ service, reason: 'malformed', address, port, client: client.name, detail });
+      return this.#drop({ service, reason: 'malformed', address, port, client: client.name, detail }, send);
     }
     const base = { service, address, port, client: client.name, code: packet.code, identifier: packet.identifier };
 
     const verdict = this.#authenticate(service, raw, packet, client);
-    if (verdict) return this.#drop({ ...base, reason: verdict });
+    if (verdict) return this.#drop({ ...base, reason: verdict }, send);
 
     const key = DuplicateCache.key(address, port, packet.identifier, packet.authenticator, packet.code);
     const seen = this.#duplicates.check(key);
     if (seen.kind === 'replay') {
       this.emit('replayed', { service, client: client.name, address, port, identifier: packet.identifier });
-      socket.send(seen.reply, port, address);
+      send(seen.reply);
       return;
     }
-    if (seen.kind === 'pending') return this.#drop({ ...base, reason: 'duplicate-in-progress' });
+    if (seen.kind === 'pending') return this.#drop({ ...base, reason: 'duplicate-in-progress' }, send);
     if (this.#inFlight >= this.#maxInFlight) {
       this.#duplicates.complete(key, null);
-      return this.#drop({ ...base, reason: 'overloaded' });
+      return this.#drop({ ...base, reason: 'overloaded' }, send);
     }
 
-    const request: RadiusRequest = { service, client, address, port, packet };
+    const request: RadiusRequest = { service, client, address, port, packet, raw, ...(forwardedBy !== undefined ? { forwardedBy } : {}) };
     this.#inFlight++;
     let pending: ReturnType<RadiusHandler['access']>;
     try {
@@ -204,23 +231,23 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
         this.#inFlight--;
         if (!reply) {
           this.#duplicates.complete(key, null);
-          return this.#drop({ ...base, reason: 'handler-declined' });
+          return this.#drop({ ...base, reason: 'handler-declined' }, send);
         }
         let wire: Buffer;
         try {
           wire = this.#sign(request, reply);
         } catch (error) {
           this.#duplicates.complete(key, null);
-          return this.#drop({ ...base, reason: 'handler-error', error });
+          return this.#drop({ ...base, reason: 'handler-error', error }, send);
         }
         this.#duplicates.complete(key, wire);
-        socket.send(wire, port, address);
+        send(wire);
         this.emit('replied', { service, client: client.name, code: reply.code, identifier: packet.identifier, requestCode: packet.code });
       },
       (error: unknown) => {
         this.#inFlight--;
         this.#duplicates.complete(key, null);
-        this.#drop({ ...base, reason: 'handler-error', error });
+        this.#drop({ ...base, reason: 'handler-error', error }, send);
       },
     );
   }
@@ -269,6 +296,14 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   }
 
   #sign(request: RadiusRequest, reply: RadiusReply): Buffer {
+    if (reply.signed) {
+      // Signed by the owning cluster instance for this request: only its code and Identifier are
+      // checked here (the cluster channel authenticated the instance that signed it).
+      if (reply.signed.length < 20 || reply.signed[0] !== reply.code || reply.signed[1] !== request.packet.identifier) {
+        throw new Error('forwarded reply does not answer this request');
+      }
+      return reply.signed;
+    }
     const proxyStates = request.packet.attributes.filter((a) => a.type === AttributeType.ProxyState);
     const attributes = proxyStates.length ? [...reply.attributes, ...proxyStates] : reply.attributes;
     return signResponse({

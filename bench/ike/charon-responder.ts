@@ -133,6 +133,9 @@ export function charonResponderSection(o: CharonResponderOptions): string {
   install_routes = no
   install_virtual_ip = no
   cookie_threshold = ${o.cookieThreshold ?? 1000000}
+  # per source IP (default 3): one load generator is one IP, so without this charon answers almost
+  # every IKE_SA_INIT with a COOKIE and pays an extra round trip our PEP (threshold raised) does not
+  cookie_threshold_ip = ${o.cookieThreshold ?? 1000000}
   block_threshold = 1000000
   init_limit_half_open = 0
   retransmit_tries = 3

@@ -2,12 +2,14 @@
  * Loads, validates and completes the PDP configuration. The JSON Schema in
  * schemas/pdp-config.schema.json is the contract; errors name the field and what is wrong.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import YAML from 'yaml';
 import { resolvePosturePolicy } from '../posture/policy.js';
+import { resolveIfmapConfig } from '../ifmap/config.js';
 import type { PdpConfig, TlsVersion } from './types.js';
 
 const schemaPath = resolve(dirname(fileURLToPath(import.meta.url)), '../../../schemas/pdp-config.schema.json');
@@ -83,11 +85,27 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
     if (names.has(u.name)) problems.push(`users.${i}.name: duplicate user '${u.name}'`);
     names.add(u.name);
   });
+  const tokenNames = new Set<string>();
+  const tokenValues = new Set<string>();
+  ((d.admin?.tokens ?? []) as { name: string; token: string }[]).forEach((t, i) => {
+    if (tokenNames.has(t.name)) problems.push(`admin.tokens.${i}.name: duplicate token name '${t.name}'`);
+    if (tokenValues.has(t.token)) problems.push(`admin.tokens.${i}.token: the same token as an earlier entry`);
+    tokenNames.add(t.name);
+    tokenValues.add(t.token);
+  });
   const clientNames = new Set<string>();
   (d.radius.clients as { name: string }[]).forEach((c, i) => {
     if (clientNames.has(c.name)) problems.push(`radius.clients.${i}.name: duplicate client '${c.name}'`);
     clientNames.add(c.name);
   });
+  // cluster: the ids name State owners, so they must be unique (pdp/cluster, docs/cluster.md).
+  if (d.cluster) {
+    const ids = new Set<number>([d.cluster.instanceId]);
+    (d.cluster.peers as { id: number }[]).forEach((p, i) => {
+      if (ids.has(p.id)) problems.push(`cluster.peers.${i}.id: instance id ${p.id} is used twice (this instance is ${d.cluster.instanceId})`);
+      ids.add(p.id);
+    });
+  }
   const posture = d.posture ?? { imvs: { os: {}, scanner: {}, test: {} } };
   // The policy model's cross-references (unknown policy, group, parent cycle, bad argument).
   try {
@@ -96,6 +114,12 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
     if (!(e instanceof RangeError)) throw e;
     problems.push(...e.message.split('\n'));
   }
+  // The Redis store: where it is (one of url, host, cluster), and only with backend redis.
+  const redis = d.store?.redis;
+  if (d.store?.backend === 'redis' && !redis) problems.push("store.redis: missing: backend redis needs store.redis with url, host or cluster");
+  if (redis && d.store?.backend !== 'redis') problems.push("store.redis: only used with store.backend 'redis'");
+  if (redis && [redis.url, redis.host, redis.cluster].filter((x) => x !== undefined).length !== 1) problems.push('store.redis: give exactly one of url, host (with port) or cluster');
+  if (redis && redis.port !== undefined && redis.host === undefined) problems.push('store.redis.port: needs store.redis.host');
   if (problems.length) throw new ConfigError(source, problems);
 
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
@@ -133,13 +157,41 @@ export function buildConfig(doc: unknown, source: string, baseDir: string, demo 
     posture: { imvs: {}, ...posture },
     store: {
       backend: d.store?.backend ?? 'embedded',
+      ...(d.store?.redis ? { redis: { ...d.store.redis, ...(typeof d.store.redis.tls === 'object' && d.store.redis.tls.ca ? { tls: { ...d.store.redis.tls, ca: abs(d.store.redis.tls.ca) } } : {}) } } : {}),
       maxSessions: d.store?.maxSessions ?? 10_000,
       maxDevices: d.store?.maxDevices ?? 1_000_000,
       snapshotEvery: d.store?.snapshotEvery ?? 1000,
     },
     workers: d.workers ?? 1,
     log: { level: d.log?.level ?? 'info' },
+    ...(d.ifmap ? { ifmap: resolveIfmapConfig(d.ifmap, abs, d.pki?.serverName ?? 'tnc-pdp.localhost') } : {}),
+    ...(d.admin
+      ? {
+          admin: {
+            listen: d.admin.listen ?? { address: '127.0.0.1', port: 8080 },
+            tokens: (d.admin.tokens as { name: string; token: string; role: 'read-only' | 'admin' }[]).map((t) => ({ name: t.name, token: t.token, role: t.role })),
+            ...(d.admin.maxDepth !== undefined ? { maxDepth: d.admin.maxDepth } : {}),
+            ...(d.admin.maxCost !== undefined ? { maxCost: d.admin.maxCost } : {}),
+            ...(d.admin.dynamicAuthorizationPort !== undefined ? { dynamicAuthorizationPort: d.admin.dynamicAuthorizationPort } : {}),
+          },
+        }
+      : {}),
     ...(d.ptTls ? { ptTls: { address: d.ptTls.address ?? '127.0.0.1', port: d.ptTls.port ?? 271, clientAuth: d.ptTls.clientAuth ?? 'sasl-plain' } } : {}),
+    ...(d.cluster
+      ? {
+          cluster: {
+            instanceId: d.cluster.instanceId,
+            listen: d.cluster.listen,
+            peers: (d.cluster.peers as { id: number; address: string; port: number }[]).map((p) => ({ id: p.id, address: p.address, port: p.port })),
+            secret: d.cluster.secret,
+            forwardTimeoutMs: d.cluster.forwardTimeoutMs ?? 2000,
+            maxInFlight: d.cluster.maxInFlight ?? 1024,
+            helloIntervalMs: d.cluster.helloIntervalMs ?? 1000,
+            peerDeadAfterMs: d.cluster.peerDeadAfterMs ?? 3500,
+            replayWindowMs: d.cluster.replayWindowMs ?? 30_000,
+          },
+        }
+      : {}),
   };
 }
 
@@ -178,6 +230,9 @@ export function embeddedDefault(cwd = process.cwd()): PdpConfig {
       // Lets `tnc-client --pt-tls 127.0.0.1` assess this machine (README): OS, Scanner, Test IMVs.
       // Port 271 (RFC 6876) needs root; an unprivileged demo uses 10271.
       ptTls: { address: '127.0.0.1', port: process.getuid?.() === 0 ? 271 : 10271, clientAuth: 'sasl-plain' },
+      // The admin API with one admin token made fresh at each start and printed once (pdp.ts), so a
+      // person can try GraphiQL at http://127.0.0.1:8080/graphql; loopback only.
+      admin: { listen: { address: '127.0.0.1', port: 8080 }, tokens: [{ name: 'demo-admin', token: randomBytes(24).toString('base64url'), role: 'admin' }] },
       users: [
         { name: 'carol', password: 'Ar3etTnp', group: 'allow' },
         { name: 'dave', password: 'W7R0g3do', group: 'isolate' },

@@ -8,7 +8,7 @@
  * evicted only if it has been idle longer than `minIdleForEvictionMs`; otherwise the newcomer is
  * refused and the established conversations carry on.
  */
-import { randomFillSync } from 'node:crypto';
+import { newConversationState } from './conversation-state.js';
 
 export interface ConversationTableOptions<T = unknown> {
   readonly idleTimeoutMs: number;
@@ -16,6 +16,8 @@ export interface ConversationTableOptions<T = unknown> {
   readonly now?: () => number;
   /** Prefix byte put into every State, so a sharded PDP knows which worker owns a conversation. */
   readonly shard?: number;
+  /** Cluster instance id put into the second octet of every State (conversation-state.ts). */
+  readonly instance?: number;
   readonly minIdleForEvictionMs?: number;
   /** Called for every conversation that leaves the table without `delete` (expiry, eviction). */
   readonly onExpire?: (value: T) => void;
@@ -28,7 +30,7 @@ interface Slot<T> {
 
 export class ConversationTable<T> {
   readonly #slots = new Map<string, Slot<T>>();
-  readonly #opts: Required<Omit<ConversationTableOptions<T>, 'now' | 'onExpire'>> & { now: () => number };
+  readonly #opts: Required<Omit<ConversationTableOptions<T>, 'now' | 'onExpire' | 'instance'>> & { now: () => number; instance?: number };
   readonly #onExpire: (value: T) => void;
 
   constructor(options: ConversationTableOptions<T>) {
@@ -39,15 +41,13 @@ export class ConversationTable<T> {
       now: options.now ?? Date.now,
       shard: options.shard ?? 0,
       minIdleForEvictionMs: options.minIdleForEvictionMs ?? 5_000,
+      ...(options.instance !== undefined ? { instance: options.instance } : {}),
     };
   }
 
-  /** A fresh State value: shard byte + 15 random octets. */
+  /** A fresh State value: shard octet, instance octet (random without a cluster), random octets. */
   newState(): Buffer {
-    const s = Buffer.allocUnsafe(16);
-    randomFillSync(s, 1);
-    s[0] = this.#opts.shard & 0xff;
-    return s;
+    return newConversationState({ shard: this.#opts.shard & 0xff, ...(this.#opts.instance !== undefined ? { instance: this.#opts.instance } : {}) });
   }
 
   /** Adds a conversation; returns undefined when the table is full. */

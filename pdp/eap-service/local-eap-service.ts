@@ -76,6 +76,8 @@ export class LocalEapService implements EapService {
       idleTimeoutMs: config.eap.conversationTimeoutSeconds * 1000,
       maxConversations: config.eap.maxConversations,
       shard: options.shard,
+      // With several PDP instances the State names this one too (pdp/cluster forwards by it).
+      ...(config.cluster ? { instance: config.cluster.instanceId } : {}),
       now: this.#now,
       onExpire: (c) => c.auth.abort(),
     });

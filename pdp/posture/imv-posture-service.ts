@@ -16,6 +16,8 @@ import { SCANNER_WORK_TYPES } from '../../imc-imv/imv/scanner-imv.js';
 import type { WorkType } from '../../imc-imv/index.js';
 import type { Store } from '../store/store.js';
 import { ImvPostureSession, type PostureEvent, type Timers } from './imv-session.js';
+import type { PolicyModel } from './model.js';
+import { StoreModelSource } from './store-model.js';
 import { resolvePosturePolicy, type PosturePolicy, type ResolvedPosturePolicy } from './policy.js';
 import type { PostureContext, PostureService, PostureSession } from './posture-service.js';
 
@@ -33,6 +35,11 @@ export interface ImvPostureServiceOptions {
   readonly store?: Store;
   /** Milliseconds since the epoch (maxAge, session times); default Date.now. */
   readonly now?: () => number;
+  /**
+   * Read the posture model from `store` (store-model.ts) once it was seeded, so admin changes
+   * apply to the next assessment; default true when a store is given.
+   */
+  readonly modelFromStore?: boolean;
 }
 
 /**
@@ -59,6 +66,7 @@ export class ImvPostureService implements PostureService {
   readonly #timers: Timers;
   readonly #randomId: () => number;
   readonly #onEvent: (e: PostureEvent) => void;
+  readonly #model: StoreModelSource | undefined;
   #nextConnection = 1;
 
   constructor(options: ImvPostureServiceOptions) {
@@ -72,6 +80,7 @@ export class ImvPostureService implements PostureService {
     this.#timers = options.timers ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     this.#randomId = options.randomId ?? (() => randomInt(0, 0x1_0000_0000));
     this.#onEvent = options.onEvent ?? (() => undefined);
+    this.#model = options.store && options.modelFromStore !== false ? new StoreModelSource(options.store, options.policy, (e) => this.#onEvent(e)) : undefined;
   }
 
   get imvNames(): readonly string[] {
@@ -92,6 +101,7 @@ export class ImvPostureService implements PostureService {
       onEvent: this.#onEvent,
       now: this.#now,
       ...(this.#store ? { store: this.#store } : {}),
+      ...(this.#model ? { model: (fallback: PolicyModel) => this.#model!.model(fallback) } : {}),
     });
   }
 }

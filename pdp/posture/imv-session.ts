@@ -44,6 +44,8 @@ import {
 } from '../../imc-imv/index.js';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
+import type { PolicyModel } from './model.js';
+import type { StoreModelEvent } from './store-model.js';
 import { deviceFacts, policyOutcomes, recordAssessment, resolveDeviceContext, workItems, type DeviceContext } from './device-context.js';
 import { AccessRecommendation, type RemediationParameters, type ServerTurn, type ServerTurnInput } from '../../tnc/index.js';
 import { packPaMessages, type QueuedPaMessage } from './pa-out.js';
@@ -58,7 +60,8 @@ export type PostureEvent =
   | { readonly type: 'posture.attribute-dropped'; readonly connection: number; readonly imv: string; readonly attribute: string; readonly size: number }
   | { readonly type: 'posture.decision'; readonly connection: number; readonly user: string; readonly decision: PostureDecision }
   | { readonly type: 'posture.device'; readonly connection: number; readonly device: string; readonly product?: string; readonly groups: readonly string[]; readonly checked: readonly string[]; readonly skipped: readonly string[]; readonly firstSeen: boolean }
-  | { readonly type: 'posture.store-error'; readonly connection: number; readonly operation: string; readonly message: string };
+  | { readonly type: 'posture.store-error'; readonly connection: number; readonly operation: string; readonly message: string }
+  | Exclude<StoreModelEvent, { readonly type: 'posture.store-error' }>;
 
 export type ImvCall = 'notify' | 'receive' | 'batch-ending' | 'solicit';
 
@@ -80,6 +83,8 @@ export interface ImvSessionOptions {
   readonly onEvent: (e: PostureEvent) => void;
   readonly now?: () => number;
   readonly store?: Store;
+  /** The model for this assessment (the store's, store-model.ts); default policy.model. */
+  readonly model?: (fallback: PolicyModel) => Promise<PolicyModel>;
 }
 
 interface Entry {
@@ -222,8 +227,9 @@ export class ImvPostureSession implements PostureSession {
   /** The device, its groups and checks; each managed IMV gets its work items. */
   async #resolveDevice(attributeLists: readonly (readonly PaTncAttribute[])[]): Promise<void> {
     const facts = deviceFacts(attributeLists);
+    const model = this.#o.model ? await this.#o.model(this.#o.policy.model) : this.#o.policy.model;
     const ctx = await resolveDeviceContext({
-      model: this.#o.policy.model,
+      model,
       store: this.#o.store,
       now: this.#now(),
       user: this.#o.context.user,

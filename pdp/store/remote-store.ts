@@ -19,9 +19,36 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BroadcastChannel } from 'node:worker_threads';
-import { StoreError, type Store } from './store.js';
+import { StoreError, type Store, type StoreChange } from './store.js';
 
-const METHODS = ['getDevice', 'recordDevice', 'updateDevice', 'listDevices', 'getPolicyResults', 'recordSession', 'getSession', 'listSessions'] as const;
+const METHODS = [
+  'getDevice',
+  'recordDevice',
+  'updateDevice',
+  'moveDevice',
+  'deleteDevice',
+  'listDevices',
+  'getPolicyResults',
+  'recordSession',
+  'getSession',
+  'listSessions',
+  'get',
+  'list',
+  'create',
+  'update',
+  'remove',
+  'getCredential',
+  'seed',
+  'modelVersion',
+  'openActiveSession',
+  'getActiveSession',
+  'listActiveSessions',
+  'recordAccounting',
+  'listAccounting',
+  'saveLeases',
+  'listLeases',
+  'listAudit',
+] as const satisfies readonly (keyof Store)[];
 type Method = (typeof METHODS)[number];
 
 interface Request {
@@ -41,10 +68,11 @@ export function newStoreChannelName(): string {
   return `tnc-pdp-store-${randomUUID()}`;
 }
 
-/** Answers store requests arriving on `channelName` with `store`. Close it before the store. */
+/** Answers store requests arriving on `channelName` with `store`, and relays its changes. Close it before the store. */
 export function serveStore(store: Store, channelName: string): { close(): void } {
   const channel = new BroadcastChannel(channelName);
   channel.unref();
+  const unwatch = store.watch((change) => channel.postMessage({ kind: 'change', change }));
   channel.onmessage = (ev: unknown) => {
     const m = (ev as { data: unknown }).data as Partial<Request>;
     if (m?.kind !== 'req' || typeof m.client !== 'string' || typeof m.id !== 'number') return;
@@ -60,7 +88,12 @@ export function serveStore(store: Store, channelName: string): { close(): void }
       (e: unknown) => reply({ ok: false, code: e instanceof StoreError ? e.code : 'STORE_IO', message: (e as Error)?.message ?? String(e) }),
     );
   };
-  return { close: () => channel.close() };
+  return {
+    close: () => {
+      unwatch();
+      channel.close();
+    },
+  };
 }
 
 export interface RemoteStoreOptions {
@@ -73,6 +106,7 @@ export class RemoteStore implements Store {
   readonly #client = randomUUID();
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   readonly #timeoutMs: number;
+  readonly #listeners = new Set<(c: StoreChange) => void>();
   #id = 0;
   #closed = false;
 
@@ -81,7 +115,11 @@ export class RemoteStore implements Store {
     this.#channel = new BroadcastChannel(channelName);
     this.#channel.unref();
     this.#channel.onmessage = (ev: unknown) => {
-      const m = (ev as { data: unknown }).data as Partial<Reply>;
+      const m = (ev as { data: unknown }).data as Partial<Reply> | { kind: 'change'; change: StoreChange };
+      if (m?.kind === 'change') {
+        for (const l of this.#listeners) l((m as { change: StoreChange }).change);
+        return;
+      }
       if (m?.kind !== 'res' || m.client !== this.#client || typeof m.id !== 'number') return;
       const p = this.#pending.get(m.id);
       if (!p) return;
@@ -114,6 +152,30 @@ export class RemoteStore implements Store {
   recordSession: Store['recordSession'] = (s, r) => this.#call('recordSession', s, r);
   getSession: Store['getSession'] = (id) => this.#call('getSession', id);
   listSessions: Store['listSessions'] = (q) => this.#call('listSessions', q);
+  moveDevice: Store['moveDevice'] = (id, groups, meta) => this.#call('moveDevice', id, groups, meta);
+  deleteDevice: Store['deleteDevice'] = (id, meta) => this.#call('deleteDevice', id, meta);
+  get: Store['get'] = (kind, key) => this.#call('get', kind, key);
+  list: Store['list'] = (kind, q) => this.#call('list', kind, q);
+  create: Store['create'] = (kind, input, meta) => this.#call('create', kind, input, meta);
+  update: Store['update'] = (kind, key, change, meta) => this.#call('update', kind, key, change, meta);
+  remove: Store['remove'] = (kind, key, meta) => this.#call('remove', kind, key, meta);
+  getCredential: Store['getCredential'] = (kind, key) => this.#call('getCredential', kind, key);
+  seed: Store['seed'] = (data, meta) => this.#call('seed', data, meta);
+  modelVersion: Store['modelVersion'] = () => this.#call('modelVersion');
+  openActiveSession: Store['openActiveSession'] = (s) => this.#call('openActiveSession', s);
+  getActiveSession: Store['getActiveSession'] = (id) => this.#call('getActiveSession', id);
+  listActiveSessions: Store['listActiveSessions'] = (q) => this.#call('listActiveSessions', q);
+  recordAccounting: Store['recordAccounting'] = (e) => this.#call('recordAccounting', e);
+  listAccounting: Store['listAccounting'] = (q) => this.#call('listAccounting', q);
+  saveLeases: Store['saveLeases'] = (pool, leases) => this.#call('saveLeases', pool, leases);
+  listLeases: Store['listLeases'] = (q) => this.#call('listLeases', q);
+  listAudit: Store['listAudit'] = (q) => this.#call('listAudit', q);
+
+  /** Changes relayed by the owner (serveStore). */
+  watch(listener: (change: StoreChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
 
   async close(): Promise<void> {
     this.#closed = true;
@@ -122,6 +184,7 @@ export class RemoteStore implements Store {
       p.reject(new StoreError('STORE_CLOSED', 'the store is closed'));
     }
     this.#pending.clear();
+    this.#listeners.clear();
     this.#channel.close();
   }
 }

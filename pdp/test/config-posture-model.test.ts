@@ -73,7 +73,8 @@ describe('config: the posture policy model', () => {
     assert.deepEqual(c.posture, { imvs: { os: { blacklistedPackages: ['telnetd'] } } });
     assert.deepEqual(c.store, { backend: 'embedded', maxSessions: 10_000, maxDevices: 1_000_000, snapshotEvery: 1000 });
     assert.equal(buildConfig({ ...minimal, store: { maxSessions: 5 } }, 'test', '/tmp').store.maxSessions, 5);
-    assert.deepEqual(problems({ ...minimal, store: { backend: 'redis' } }), ['store.backend: must be one of ["embedded"]']);
+    assert.deepEqual(problems({ ...minimal, store: { backend: 'redis' } }), ['store.redis: missing: backend redis needs store.redis with url, host or cluster']);
+    assert.deepEqual(problems({ ...minimal, store: { backend: 'sqlite' } }), ['store.backend: must be one of ["embedded","redis"]']);
   });
 
   it('the embedded demo shows the model', () => {

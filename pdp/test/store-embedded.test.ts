@@ -49,13 +49,13 @@ describe('embedded store: durability', () => {
   it('devices, sessions and results survive a reopen', async () => {
     const a = await open();
     const d = await a.recordDevice({ id: 'dev-1', idKind: 'device-id', product: 'Debian 12 x86_64', user: 'carol', at: 5 });
-    assert.deepEqual(d, { id: 'dev-1', idKind: 'device-id', firstSeen: 5, lastSeen: 5, product: 'Debian 12 x86_64', lastUser: 'carol' });
+    assert.deepEqual(d, { id: 'dev-1', idKind: 'device-id', firstSeen: 5, lastSeen: 5, product: 'Debian 12 x86_64', lastUser: 'carol', version: 1 });
     await a.recordDevice({ id: 'dev-1', idKind: 'device-id', at: 9 });
     await a.updateDevice('dev-1', { groups: ['Lab'] });
     await a.recordSession(session(1, { device: 'dev-1' }), result(1));
     await a.close();
     const b = await open();
-    assert.deepEqual(await b.getDevice('dev-1'), { id: 'dev-1', idKind: 'device-id', firstSeen: 5, lastSeen: 9, product: 'Debian 12 x86_64', lastUser: 'carol', groups: ['Lab'] });
+    assert.deepEqual(await b.getDevice('dev-1'), { id: 'dev-1', idKind: 'device-id', firstSeen: 5, lastSeen: 9, product: 'Debian 12 x86_64', lastUser: 'carol', groups: ['Lab'], version: 3 });
     assert.deepEqual(await b.getSession('s1'), session(1, { device: 'dev-1' }));
     assert.deepEqual(await b.getPolicyResults('dev-1'), result(1));
     await b.close();

@@ -15,10 +15,15 @@
  * Peer values are validated here (INVALID_KE): exact length; MODP 1 < y < p-1 (RFC 6989 2.1);
  * ECP point on the curve (OpenSSL's EC_POINT_oct2point check, RFC 6989 2.3).
  *
- * Pure functions; the worker pool (worker-pool.ts) runs them off the event loop.
+ * Pure functions; the worker pool (worker-pool.ts) runs them off the event loop. createDhSession
+ * keeps the OpenSSL object of a fresh pair so the same thread computes g^ir without re-importing
+ * the private value (an ECP re-import is one more scalar multiplication).
+ *
+ * X25519 keys are imported and exported as JWK (raw octets, RFC 8037), not PKCS#8/SPKI DER: under
+ * OpenSSL 3 a DER import goes through the generic decoder and costs ~0.6 ms, a JWK one ~0.03 ms.
  */
 import { createDiffieHellman, createECDH, createPrivateKey, createPublicKey, diffieHellman,
-  generateKeyPairSync, getDiffieHellman } from 'node:crypto';
+  generateKeyPairSync, getDiffieHellman, type DiffieHellman, type ECDH, type KeyObject } from 'node:crypto';
 import { CryptoError } from './crypto-error.js';
 import type { DhGroup } from './transform-ids.js';
 
@@ -30,10 +35,9 @@ export const MODP2048_PRIME = Buffer.from(
   '83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B' +
   'E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510' +
   '15728E5A8AACAA68FFFFFFFFFFFFFFFF', 'hex');
+const MODP2048_ONE = Buffer.concat([Buffer.alloc(255), Buffer.of(1)]);
 const MODP2048_P_MINUS_1 = (() => { const b = Buffer.from(MODP2048_PRIME); b[b.length - 1]! -= 1; return b; })();
 
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
-const X25519_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const CURVES = { ecp256: { name: 'prime256v1', size: 32 }, ecp384: { name: 'secp384r1', size: 48 } } as const;
 
 /** A local DH key pair. `privateKey` is secret: never log it; drop the pair once g^ir is known. */
@@ -61,34 +65,69 @@ function leftPad(b: Buffer, len: number): Buffer {
   return Buffer.concat([Buffer.alloc(len - b.length), b]);
 }
 
-function x25519Public(priv: Buffer): Buffer {
-  const key = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, priv]), format: 'der', type: 'pkcs8' });
-  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  return spki.subarray(spki.length - 32);
+function x25519PrivateKey(priv: Buffer): KeyObject {
+  if (priv.length !== 32) throw new CryptoError('BAD_KEY', 'X25519 private key must be 32 octets');
+  const d = priv.toString('base64url');
+  // Node's JWK check wants an `x` string but imports a private OKP key from `d` alone (raw key;
+  // OpenSSL derives the public value), so x is not trusted here.
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: d }, format: 'jwk' });
 }
 
-/** A fresh key pair for `group`. */
-export function generateKeyPair(group: DhGroup): DhKeyPair {
+function x25519Public(key: KeyObject): Buffer {
+  return Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url');
+}
+
+function x25519Secret(privateKey: KeyObject, peer: Buffer): Buffer {
+  let secret: Buffer;
+  try {
+    const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peer.toString('base64url') }, format: 'jwk' });
+    secret = diffieHellman({ privateKey, publicKey });
+  } catch {
+    // OpenSSL refuses an all-zero X25519 result itself (RFC 7748 6.1).
+    throw new CryptoError('INVALID_KE', 'X25519 computation failed (all-zero shared secret)');
+  }
+  if (secret.every((b) => b === 0)) throw new CryptoError('INVALID_KE', 'X25519 shared secret is all zero');
+  return secret;
+}
+
+/**
+ * A fresh key pair together with the thread-local OpenSSL state that computes g^ir from it. Not
+ * structured-clonable: use it in the thread that made it (the pair itself may cross threads).
+ */
+export interface DhSession {
+  readonly pair: DhKeyPair;
+  /** g^ir; throws CryptoError 'INVALID_KE' on a bad peer value. */
+  computeSharedSecret(peerPublic: Uint8Array): Buffer;
+}
+
+export function createDhSession(group: DhGroup): DhSession {
   switch (group) {
     case 'modp2048': {
       // OpenSSL's built-in RFC 3526 group (its exponent length follows NIST SP 800-56A for 112-bit strength).
       const dh = getDiffieHellman('modp14');
       dh.generateKeys();
-      return { group, publicValue: leftPad(dh.getPublicKey(), 256), privateKey: dh.getPrivateKey() };
+      const pair = { group, publicValue: leftPad(dh.getPublicKey(), 256), privateKey: dh.getPrivateKey() };
+      return { pair, computeSharedSecret: (peer) => modpSecret(dh, checkLength(group, peer)) };
     }
     case 'ecp256': case 'ecp384': {
       const ecdh = createECDH(CURVES[group].name);
       const pub = ecdh.generateKeys(); // 04 || x || y
-      return { group, publicValue: pub.subarray(1), privateKey: ecdh.getPrivateKey() };
+      const pair = { group, publicValue: pub.subarray(1), privateKey: ecdh.getPrivateKey() };
+      return { pair, computeSharedSecret: (peer) => ecpSecret(ecdh, group, checkLength(group, peer)) };
     }
     case 'curve25519': {
       const { privateKey } = generateKeyPairSync('x25519');
-      const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-      const priv = Buffer.from(der.subarray(der.length - 32));
-      return { group, publicValue: x25519Public(priv), privateKey: priv };
+      const jwk = privateKey.export({ format: 'jwk' });
+      const pair = { group, publicValue: Buffer.from(jwk.x!, 'base64url'), privateKey: Buffer.from(jwk.d!, 'base64url') };
+      return { pair, computeSharedSecret: (peer) => x25519Secret(privateKey, checkLength(group, peer)) };
     }
     default: throw new CryptoError('UNSUPPORTED', `unsupported DH group ${String(group)}`);
   }
+}
+
+/** A fresh key pair for `group`. */
+export function generateKeyPair(group: DhGroup): DhKeyPair {
+  return createDhSession(group).pair;
 }
 
 /** Rebuilds a key pair from a known private value (test vectors, or a pair that crossed threads). */
@@ -108,8 +147,7 @@ export function keyPairFromPrivateKey(group: DhGroup, privateKey: Uint8Array): D
         return { group, publicValue: ecdh.getPublicKey().subarray(1), privateKey: priv };
       }
       case 'curve25519':
-        if (priv.length !== 32) throw new CryptoError('BAD_KEY', 'X25519 private key must be 32 octets');
-        return { group, publicValue: x25519Public(priv), privateKey: priv };
+        return { group, publicValue: x25519Public(x25519PrivateKey(priv)), privateKey: priv };
       default: throw new CryptoError('UNSUPPORTED', `unsupported DH group ${String(group)}`);
     }
   } catch (e) {
@@ -118,46 +156,55 @@ export function keyPairFromPrivateKey(group: DhGroup, privateKey: Uint8Array): D
   }
 }
 
-/** g^ir from our pair and the peer's KE data; throws CryptoError 'INVALID_KE' on a bad peer value. */
-export function computeSharedSecret(pair: DhKeyPair, peerPublic: Uint8Array): Buffer {
-  const { group } = pair;
+function checkLength(group: DhGroup, peerPublic: Uint8Array): Buffer {
   const peer = Buffer.from(peerPublic.buffer, peerPublic.byteOffset, peerPublic.byteLength);
   const want = keLength(group);
   if (peer.length !== want) {
     throw new CryptoError('INVALID_KE', `${group} KE data is ${peer.length} octets, expected ${want}`);
   }
+  return peer;
+}
+
+function modpSecret(dh: Pick<DiffieHellman, 'computeSecret'>, peer: Buffer): Buffer {
+  // RFC 6989 2.1: check 1 < y < p-1 (rejects 0, 1, p-1 and anything >= p).
+  if (peer.compare(MODP2048_ONE) <= 0 || peer.compare(MODP2048_P_MINUS_1) >= 0) {
+    throw new CryptoError('INVALID_KE', 'MODP public value out of range (1 < y < p-1)');
+  }
+  return leftPad(dh.computeSecret(peer), 256);
+}
+
+function ecpSecret(ecdh: ECDH, group: 'ecp256' | 'ecp384', peer: Buffer): Buffer {
+  try {
+    return leftPad(ecdh.computeSecret(Buffer.concat([Buffer.of(4), peer])), CURVES[group].size);
+  } catch {
+    throw new CryptoError('INVALID_KE', `${group} public value is not a point on the curve`);
+  }
+}
+
+/** g^ir from our pair and the peer's KE data; throws CryptoError 'INVALID_KE' on a bad peer value. */
+export function computeSharedSecret(pair: DhKeyPair, peerPublic: Uint8Array): Buffer {
+  const { group } = pair;
+  const peer = checkLength(group, peerPublic);
   switch (group) {
     case 'modp2048': {
-      // RFC 6989 2.1: check 1 < y < p-1 (rejects 0, 1, p-1 and anything >= p).
-      if (peer.compare(Buffer.concat([Buffer.alloc(255), Buffer.of(1)])) <= 0 || peer.compare(MODP2048_P_MINUS_1) >= 0) {
-        throw new CryptoError('INVALID_KE', 'MODP public value out of range (1 < y < p-1)');
-      }
       const dh = createDiffieHellman(MODP2048_PRIME, Buffer.of(2));
       dh.setPrivateKey(pair.privateKey);
-      return leftPad(dh.computeSecret(peer), 256);
+      return modpSecret(dh, peer);
     }
     case 'ecp256': case 'ecp384': {
       const ecdh = createECDH(CURVES[group].name);
       ecdh.setPrivateKey(pair.privateKey);
-      try {
-        return leftPad(ecdh.computeSecret(Buffer.concat([Buffer.of(4), peer])), CURVES[group].size);
-      } catch {
-        throw new CryptoError('INVALID_KE', `${group} public value is not a point on the curve`);
-      }
+      return ecpSecret(ecdh, group, peer);
     }
     case 'curve25519': {
-      let secret: Buffer;
+      let key: KeyObject;
       try {
-        secret = diffieHellman({
-          privateKey: createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, pair.privateKey]), format: 'der', type: 'pkcs8' }),
-          publicKey: createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, peer]), format: 'der', type: 'spki' }),
-        });
-      } catch {
-        // OpenSSL refuses an all-zero X25519 result itself (RFC 7748 6.1).
-        throw new CryptoError('INVALID_KE', 'X25519 computation failed (all-zero shared secret)');
+        key = x25519PrivateKey(pair.privateKey);
+      } catch (e) {
+        if (e instanceof CryptoError) throw e;
+        throw new CryptoError('BAD_KEY', 'invalid curve25519 private key');
       }
-      if (secret.every((b) => b === 0)) throw new CryptoError('INVALID_KE', 'X25519 shared secret is all zero');
-      return secret;
+      return x25519Secret(key, peer);
     }
     default: throw new CryptoError('UNSUPPORTED', `unsupported DH group ${String(group)}`);
   }

@@ -18,7 +18,11 @@
  * await crypto.close();
  * ```
  * Public-key jobs run in a worker_threads pool (worker-pool.ts); a full queue rejects with
- * CryptoError 'BUSY' so an IKE_SA_INIT flood is shed instead of queued forever.
+ * CryptoError 'BUSY' so an IKE_SA_INIT flood is shed instead of queued forever. Opt-in
+ * (`inlineGroups: ADAPTIVE_INLINE_GROUPS`): cheap DH groups (ECP-256, X25519) run in-thread while their share of the event loop stays under the budget of
+ * inline-budget.ts (default 20 % per 100 ms), and go to the workers past it.
+ * `await crypto.dhAgree(group, peerKe)` -> { publicValue, sharedSecret }: a responder's DH in one
+ * job (one worker round trip, the private value stays in its thread).
  *
  * ## Pure functions (usable without the service)
  * - diffie-hellman.ts: generateKeyPair, keyPairFromPrivateKey, computeSharedSecret, keLength —
@@ -39,14 +43,17 @@
  * or put in error messages.
  */
 export { CryptoError, type CryptoErrorCode } from './crypto-error.js';
-export { CryptoService, type CryptoServiceOptions } from './crypto-service.js';
+export { ADAPTIVE_INLINE_GROUPS, CryptoService, type CryptoServiceOptions } from './crypto-service.js';
 export { WorkerPool, type WorkerPoolOptions } from './worker-pool.js';
+export { InlineBudget, type InlineBudgetOptions } from './inline-budget.js';
+export type { DhAgreement } from './crypto-jobs.js';
 export {
   DH_GROUPS, PRF_ALGS, INTEG_ALGS, ENCR_ALGS, AUTH_METHODS, HASH_ALGS,
   type DhGroup, type PrfAlg, type IntegAlg, type EncrAlg, type AuthMethod, type HashAlg,
 } from './transform-ids.js';
 export {
-  MODP2048_PRIME, computeSharedSecret, generateKeyPair, keLength, keyPairFromPrivateKey, type DhKeyPair,
+  MODP2048_PRIME, computeSharedSecret, createDhSession, generateKeyPair, keLength, keyPairFromPrivateKey,
+  type DhKeyPair, type DhSession,
 } from './diffie-hellman.js';
 export { INTEG_PARAMS, integrityIcv, prf, prfLength, prfPlus } from './prf.js';
 export {

@@ -17,6 +17,7 @@ import { JsonFileLeaseStore } from '../pool/lease-store.js';
 import { PoolManager } from '../pool/pool-manager.js';
 import { formatLeases, formatPoolStatus } from '../pool/pool-format.js';
 import { IkeResponder, type LocalCredential } from '../responder/responder.js';
+import { TrustStore } from '../responder/trust-store.js';
 import { UdpTransport, type Endpoint } from './udp-transport.js';
 import { ControlServer } from './control-socket.js';
 import { formatSas, type IkeSaStatus } from './sa-status.js';
@@ -99,6 +100,11 @@ export class Gateway {
       send: (packet, local, remote, natt) => this.#send(packet, local, remote, natt),
       psk: (local, remote) => findSharedSecret(secrets, 'PSK', local, remote)?.reveal(),
       credential: (peer) => init.credentials.get(peer.name),
+      // CA certificates that initiators with rightauth=pubkey must chain to (strongSwan: ipsec.d/cacerts).
+      // No cacerts directory is normal for PSK/EAP-only gateways: only unreadable entries warn.
+      trustAnchors: TrustStore.fromDirectory(join(init.config.ipsecDir, 'cacerts'), (file, reason) => {
+        if (reason !== 'ENOENT') this.log.warn({ event: 'pep.cacert-skipped', file, reason }, `ignoring ${file} in ipsec.d/cacerts: ${reason}`);
+      }),
       ...(this.#radius ? { radius: this.#radius } : {}),
       radiusOptions: { filterId: init.config.radius.filterId, ...(init.config.radius.nasIdentifier ? { nasIdentifier: init.config.radius.nasIdentifier } : {}) },
       vips: {

@@ -3,9 +3,9 @@
  * config selection, the group constraint check and the config switch of strongSwan
  * (src/libcharon/sa/ikev2/tasks/ike_auth.c).
  *
- *   PSK / signature:
- *     HDR, SK {IDi, [IDr,] AUTH, [CP(CFG_REQUEST),] SAi2, TSi, TSr}  -->
- *                               <--  HDR, SK {IDr, AUTH, [CP(CFG_REPLY),] SAr2, TSi, TSr}
+ *   PSK / signature (rightauth=pubkey: CERT chain to ipsec.d/cacerts, peer-signature.ts):
+ *     HDR, SK {IDi, [CERT+,] [CERTREQ,] [IDr,] AUTH, [CP(CFG_REQUEST),] SAi2, TSi, TSr}  -->
+ *                               <--  HDR, SK {IDr, [CERT+,] AUTH, [CP(CFG_REPLY),] SAr2, TSi, TSr}
  *   EAP (2.16), relayed to RADIUS (pep/radius-relay):
  *     HDR, SK {IDi, [IDr,] [N(EAP_ONLY_AUTHENTICATION),] [CP,] SAi2, TSi, TSr}  -->
  *                               <--  HDR, SK {IDr, [CERT, AUTH,] EAP}          (no CERT/AUTH: RFC 5998)
@@ -30,6 +30,7 @@ import { childAlgorithms, negotiateChild } from './child-sa.js';
 import { idText, idToIdentity, identityPayload } from './identities.js';
 import { find, notifies, notify, type IkePayload } from './payload-types.js';
 import { tsToText } from './ts-narrowing.js';
+import { verifyPeerSignature } from './peer-signature.js';
 import type { IkeSa } from './ike-sa.js';
 import type { IkeResponder } from './responder.js';
 
@@ -75,7 +76,9 @@ async function firstRound(r: IkeResponder, sa: IkeSa, payloads: IkePayload[]): P
   sa.idiBody = idBody(idi);
   const candidates = matchingConfigs(r, sa, idi, idr, !auth);
   r.log.info({ event: 'ike.lookup', remoteId: sa.remoteId }, `looking for peer configs matching ${sa.local.address}[${idr ? idText(idr) : '%any'}]...${sa.remote.address}[${sa.remoteId}]`);
-  const config = candidates[0];
+  // A config whose rightauth fits the AUTH method sent (PSK: method 2; signatures: pubkey).
+  const wanted = auth ? (auth.method === AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE ? 'psk' : 'pubkey') : undefined;
+  const config = candidates.find((c) => c.remote.auth.class === wanted) ?? candidates[0];
   if (!config) {
     r.log.warn({ event: 'ike.no-peer-config', remoteId: sa.remoteId }, 'no matching peer config found');
     return fail(sa);
@@ -94,18 +97,23 @@ async function firstRound(r: IkeResponder, sa: IkeSa, payloads: IkePayload[]): P
   sa.idrBody = idBody(ourId);
 
   if (auth) {
-    // PSK (signatures from peers are not accepted yet: remote.auth=pubkey needs a trust store).
-    if (config.remote.auth.class !== 'psk' || auth.method !== AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE) {
+    const isPsk = auth.method === AuthMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE;
+    if (config.remote.auth.class !== (isPsk ? 'psk' : 'pubkey')) {
       r.log.warn({ event: 'ike.auth-method', sa: sa.label, method: auth.method }, `peer uses AUTH method ${auth.method}, config '${config.name}' requires ${config.remote.auth.class}`);
       return fail(sa);
     }
-    const psk = r.o.psk?.(config.local.id, idToIdentity(idi));
-    const octets = signedOctets({ prf: sa.transforms.prf, skP: sa.keys.skPi, realMessage: sa.initRequest, peerNonce: sa.nonceR, idPayloadBody: sa.idiBody });
-    if (!psk || !verifySharedKeyAuth(sa.transforms.prf, psk, octets, auth.data)) {
-      r.log.warn({ event: 'ike.auth-failed', sa: sa.label, remoteId: sa.remoteId }, `tried ${psk ? 1 : 0} shared key for '${sa.localId}' - '${sa.remoteId}', but MAC mismatched`);
+    let psk: Buffer | undefined;
+    if (isPsk) {
+      psk = r.o.psk?.(config.local.id, idToIdentity(idi));
+      const octets = signedOctets({ prf: sa.transforms.prf, skP: sa.keys.skPi, realMessage: sa.initRequest, peerNonce: sa.nonceR, idPayloadBody: sa.idiBody });
+      if (!psk || !verifySharedKeyAuth(sa.transforms.prf, psk, octets, auth.data)) {
+        r.log.warn({ event: 'ike.auth-failed', sa: sa.label, remoteId: sa.remoteId }, `tried ${psk ? 1 : 0} shared key for '${sa.localId}' - '${sa.remoteId}', but MAC mismatched`);
+        return fail(sa);
+      }
+      r.log.info({ event: 'ike.auth', sa: sa.label, remoteId: sa.remoteId, method: 'psk' }, `authentication of '${sa.remoteId}' with pre-shared key successful`);
+    } else if (!(await verifyPeerSignature(r, sa, payloads, idi, auth))) {
       return fail(sa);
     }
-    r.log.info({ event: 'ike.auth', sa: sa.label, remoteId: sa.remoteId, method: 'psk' }, `authentication of '${sa.remoteId}' with pre-shared key successful`);
     const mine = await ourAuth(r, sa, config, psk);
     if (!mine) return fail(sa);
     return complete(r, sa, [ourId, ...mine]);
@@ -166,7 +174,8 @@ async function ourAuth(r: IkeResponder, sa: IkeSa, config: PeerConfig, psk: Buff
     const scheme = rfc7427 ? (cred.keyType === 'rsa' ? 'RSA_EMSA_PKCS1_SHA2_256' : 'ECDSA_WITH_SHA256_DER') : cred.keyType === 'rsa' ? 'RSA signature' : 'ECDSA signature';
     r.log.info({ event: 'ike.auth-self', sa: sa.label, method: cred.keyType, rfc7427 }, `authentication of '${sa.localId}' (myself) with ${scheme} successful`);
     return [
-      ...cred.certs.slice(0, 1).map((der) => ({ type: PayloadType.CERT, encoding: CertEncoding.X509_SIGNATURE, data: der }) as IkePayload),
+      // RFC 7296 3.6: the end entity first, then the intermediate CAs we hold.
+      ...cred.certs.map((der) => ({ type: PayloadType.CERT, encoding: CertEncoding.X509_SIGNATURE, data: der }) as IkePayload),
       { type: PayloadType.AUTH, method, data },
     ];
   }

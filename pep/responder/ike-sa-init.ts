@@ -4,7 +4,8 @@
  *   Initiator                         Responder
  *   HDR, SAi1, KEi, Ni,
  *   [N(NAT_DETECTION_*_IP)]  -->
- *                                <--  HDR, SAr1, KEr, Nr, [N(NAT_DETECTION_*_IP)]
+ *                                <--  HDR, SAr1, KEr, Nr, [N(NAT_DETECTION_*_IP)], [CERTREQ],
+ *                                     [N(IKEV2_FRAGMENTATION_SUPPORTED)], [N(SIGNATURE_HASH_ALGORITHMS)]
  *
  *   Refusals, stateless (RFC 7296 1.2, 2.6, 2.7):
  *                                <--  HDR(A,0), N(COOKIE)               half-open SAs >= threshold
@@ -17,7 +18,7 @@
  * "When one party receives an IKE_SA_INIT request containing a COOKIE notification ... the
  * COOKIE MUST be the first payload" (2.6).
  */
-import { NotifyType, PayloadType, ProtocolId } from '../ike/constants.js';
+import { CertEncoding, NotifyType, PayloadType, ProtocolId } from '../ike/constants.js';
 import { IkeDecodeError } from '../ike/errors.js';
 import type { IkeHeader } from '../ike/header.js';
 import { decodeIkeMessage, encodeIkeMessage } from '../ike/message.js';
@@ -125,12 +126,12 @@ export async function handleIkeSaInit(r: IkeResponder, h: IkeHeader, data: Buffe
   }
 
   const group = DH_GROUPS.name(ke.dhGroup)!;
-  let pair: Awaited<ReturnType<typeof r.o.crypto.dhGenerateKeyPair>>;
+  let keData: Buffer;
   let shared: Buffer;
   r.initsInProgress++;
   try {
-    pair = await r.o.crypto.dhGenerateKeyPair(group);
-    shared = await r.o.crypto.dhComputeSharedSecret(pair, ke.data);
+    // Our key pair and g^ir in one crypto job (one worker round trip; the private key stays there).
+    ({ publicValue: keData, sharedSecret: shared } = await r.o.crypto.dhAgree(group, ke.data));
   } catch (error) {
     // Overloaded crypto workers: drop, the initiator retransmits (a flood must not cost more work).
     if (CryptoService.isBusy(error)) return r.drop('crypto workers busy', remote);
@@ -176,7 +177,14 @@ export async function handleIkeSaInit(r: IkeResponder, h: IkeHeader, data: Buffe
     ike.signatureHashes = hashes;
   }
 
-  const keData = pair.publicValue;
+  // RFC 7383 2.3: "the responder ... includes IKEV2_FRAGMENTATION_SUPPORTED ... only if the
+  // initiator included it"; ipsec.conf fragmentation=no turns it off.
+  const fragmentation = notifies(payloads, NotifyType.IKEV2_FRAGMENTATION_SUPPORTED).length > 0 && configs[0]!.fragmentation !== 'no';
+  ike.fragmentation = fragmentation;
+  // RFC 7296 3.7: CERTREQ with the SHA-1 hashes of our CAs' public keys when a peer config may
+  // authenticate the initiator with a certificate (strongSwan sends it in this response).
+  const certreq = r.trustStore.size > 0 && configs.some((c) => c.remote.auth.class === 'pubkey');
+
   const response: IkePayload[] = [
     { type: PayloadType.SA, proposals: [answerProposal(selected, new Uint8Array(0))] },
     { type: PayloadType.KE, dhGroup: ke.dhGroup, data: keData },
@@ -186,6 +194,9 @@ export async function handleIkeSaInit(r: IkeResponder, h: IkeHeader, data: Buffe
     response.push(notify(NotifyType.NAT_DETECTION_SOURCE_IP, natHash(ike.spiI, spiR, local)));
     response.push(notify(NotifyType.NAT_DETECTION_DESTINATION_IP, natHash(ike.spiI, spiR, remote)));
   }
+  if (certreq) response.push({ type: PayloadType.CERTREQ, encoding: CertEncoding.X509_SIGNATURE, data: r.trustStore.certreqData() });
+  if (fragmentation) response.push(notify(NotifyType.IKEV2_FRAGMENTATION_SUPPORTED));
+  // RFC 7427 4: our hashes (SHA2-256/384/512) back, so the initiator may sign with method 14.
   if (sigHash) response.push(notify(NotifyType.SIGNATURE_HASH_ALGORITHMS, Buffer.from([0, 2, 0, 3, 0, 4])));
   const packet = encodeIkeMessage(
     { initiatorSpi: ike.spiI, responderSpi: spiR, exchangeType: h.exchangeType, initiator: false, response: true, messageId: 0 },

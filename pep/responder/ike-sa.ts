@@ -17,6 +17,7 @@ import type { IkePayload } from './payload-types.js';
 import type { ChildSa } from './child-sa.js';
 import type { SelectedProposal } from './proposal-selection.js';
 import { ResponderWindow } from './message-window.js';
+import type { FragmentReassembly } from './ike-fragmentation.js';
 import type { Endpoint } from '../daemon/udp-transport.js';
 
 export type IkeSaState = 'CONNECTING' | 'ESTABLISHED' | 'DELETING' | 'DELETED';
@@ -74,6 +75,10 @@ export class IkeSa {
   eapOnly = false;
   /** RFC 7427 hash algorithms the initiator announced in IKE_SA_INIT (SIGNATURE_HASH_ALGORITHMS). */
   signatureHashes: readonly number[] = [];
+  /** Both sides announced IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT (RFC 7383 2.3). */
+  fragmentation = false;
+  /** The request being reassembled from SKF fragments (RFC 7383 2.6), if any. */
+  reassembly?: FragmentReassembly;
   vips: string[] = [];
   /** Pool the virtual IPs came from, to release them. */
   vipPool?: string;

@@ -5,6 +5,7 @@
  *
  *   datagram --header--> IKE_SA_INIT with SPIr = 0 ------------------> ike-sa-init.ts
  *            \--------> SA by SPIr --window (2.1-2.3)--> SK (3.14) --> ike-auth.ts
+ *                                 \--> SKF (RFC 7383) --reassembled--/   (ike-fragmentation.ts)
  *                                                                  \-> informational.ts
  *                                                                  \-> create-child-sa.ts
  *
@@ -14,6 +15,11 @@
  * its integrity check is dropped silently (2.21.2); after it verifies, a malformed inner chain gets
  * a protected INVALID_SYNTAX. Unknown SPIs: dropped (2.21.4 allows an INVALID_IKE_SPI notify; like
  * strongSwan we stay silent). Every drop is logged with its reason.
+ *
+ * RFC 7383: on an SA that negotiated IKEV2_FRAGMENTATION_SUPPORTED, SKF fragments are checked one
+ * by one (ICV), reassembled within bounds (count, size, timeout) and then processed like an SK
+ * message; our responses above `fragmentSize` (strongSwan's fragment_size, 1280) go out as SKF
+ * fragments, all cached for retransmission.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ExchangeType, NotifyType, PayloadType } from '../ike/constants.js';
@@ -34,6 +40,11 @@ import { notify, type IkePayload } from './payload-types.js';
 import { protect, unprotect, SkError } from './sk-payload.js';
 import type { ChildSa } from './child-sa.js';
 import type { Identity } from '../config/identity.js';
+import { TrustStore } from './trust-store.js';
+import {
+  DEFAULT_FRAGMENT_LIMITS, findPayloadOffset, fragmentMessage, FragmentReassembly, maxMessageLength, openFragment, readFragment,
+  type FragmentLimits,
+} from './ike-fragmentation.js';
 
 /** The subset of a pino Logger the responder uses. */
 export interface ResponderLogger {
@@ -90,6 +101,12 @@ export interface ResponderOptions {
   readonly retransmitBaseMs?: number;
   readonly retransmitTries?: number;
   readonly maxSas?: number;
+  /** CA certificates trusted for rightauth=pubkey (ipsec.d/cacerts: TrustStore.fromDirectory). */
+  readonly trustAnchors?: TrustStore;
+  /** strongSwan's charon.fragment_size: largest IP datagram of an IKE message we send (default 1280). */
+  readonly fragmentSize?: number;
+  /** Bounds on reassembling the peer's fragments (RFC 7383). */
+  readonly fragmentLimits?: Partial<FragmentLimits>;
   readonly now?: () => number;
   readonly random?: (n: number) => Buffer;
   readonly onEvent?: (e: ResponderEvent) => void;
@@ -110,6 +127,9 @@ export class IkeResponder {
   readonly now: () => number;
   readonly random: (n: number) => Buffer;
   readonly cookies: CookieJar;
+  /** The CAs trusted for peers' certificates; replaceable (a reload of ipsec.d/cacerts). */
+  trustStore: TrustStore;
+  readonly fragmentLimits: FragmentLimits;
   /** Established and connecting SAs by our SPI. */
   readonly sas = new Map<string, IkeSa>();
   /** Half-open SAs by "SPIi|peer address:port" (counted for cookies). */
@@ -127,6 +147,8 @@ export class IkeResponder {
     this.now = o.now ?? Date.now;
     this.random = o.random ?? randomBytes;
     this.cookies = new CookieJar({ threshold: o.cookieThreshold ?? 10, now: this.now });
+    this.trustStore = o.trustAnchors ?? new TrustStore();
+    this.fragmentLimits = { ...DEFAULT_FRAGMENT_LIMITS, ...o.fragmentLimits };
   }
 
   /** Starts the housekeeping timer (half-open expiry). */
@@ -186,6 +208,9 @@ export class IkeResponder {
       if (v.kind === 'retransmit') for (const p of v.packets) this.o.send(p, sa.local, sa.remote, sa.natt);
       return;
     }
+    if (header.nextPayload === PayloadType.SKF || (header.nextPayload !== PayloadType.SK && findPayloadOffset(data, header.nextPayload, PayloadType.SKF) !== undefined)) {
+      return this.#receiveFragment(sa, header, data, local, remote, natt);
+    }
     const fingerprint = createHash('sha1').update(data).digest('hex');
     const verdict = sa.window.check(header.messageId, fingerprint);
     if (verdict.kind === 'retransmit') {
@@ -216,6 +241,11 @@ export class IkeResponder {
     sa.local = local;
 
     sa.window.begin(fingerprint);
+    return this.#process(sa, header, payloads, local, remote);
+  }
+
+  /** A request whose SK verified (or whose fragments were all reassembled): the exchange runs. */
+  async #process(sa: IkeSa, header: IkeHeader, payloads: IkePayload[], local: Endpoint, remote: Endpoint): Promise<void> {
     let answer: IkePayload[] | undefined;
     try {
       switch (header.exchangeType) {
@@ -236,10 +266,78 @@ export class IkeResponder {
       this.log.error({ event: 'ike.error', sa: sa.label, error: (error as Error).message, stack: (error as Error).stack }, `processing ${header.exchangeType} request failed: ${(error as Error).message}`);
       answer = [notify(NotifyType.INVALID_SYNTAX)];
     }
-    const packet = protect(this.responseHeader(sa, header), answer ?? [], sa.outbound);
-    sa.window.complete([packet]);
-    this.o.send(packet, sa.local, sa.remote, sa.natt);
+    const packets = this.protectOut(sa, this.responseHeader(sa, header), answer ?? []);
+    sa.window.complete(packets);
+    for (const packet of packets) this.o.send(packet, sa.local, sa.remote, sa.natt);
     if (sa.state === 'DELETING') await this.deleteSa(sa, 'deleted', false);
+  }
+
+  /**
+   * One SKF fragment (RFC 7383 2.6): checked on its own (ICV), collected per Message ID, and the
+   * reassembled request processed like an unfragmented one. Fragments are accepted only on an SA
+   * that negotiated fragmentation in IKE_SA_INIT.
+   */
+  async #receiveFragment(sa: IkeSa, header: IkeHeader, data: Buffer, local: Endpoint, remote: Endpoint, natt: boolean): Promise<void> {
+    const frag = readFragment(data, header.nextPayload, header.messageId);
+    if (!frag) return this.drop(`malformed Encrypted Fragment payload in message ${header.messageId}`, remote);
+    if (!sa.fragmentation) return this.drop(`fragment of message ${header.messageId} but IKE fragmentation was not negotiated`, remote);
+    const verdict = sa.window.check(header.messageId);
+    if (verdict.kind === 'retransmit') {
+      // RFC 7383 2.6.1: the response is retransmitted once per retransmitted request, on receiving its
+      // fragment number 1 (and only once that fragment verified: no amplification for forgeries).
+      if (frag.fragmentNumber === 1 && openFragment(frag, sa.inbound)) {
+        this.log.debug({ event: 'ike.retransmit', sa: sa.label, messageId: header.messageId }, `received retransmit of request with ID ${header.messageId}, retransmitting response`);
+        for (const p of verdict.packets) this.o.send(p, sa.local, sa.remote, sa.natt);
+      }
+      return;
+    }
+    if (verdict.kind === 'in-progress') return;
+    if (verdict.kind === 'drop') return this.drop(verdict.reason, remote);
+    const now = this.now();
+    if (sa.reassembly?.expired(now)) {
+      this.log.info({ event: 'ike.fragment-timeout', sa: sa.label, messageId: sa.reassembly.messageId }, `reassembly of fragmented message ${sa.reassembly.messageId} timed out, ${sa.reassembly.received} fragments discarded`);
+      sa.reassembly = undefined;
+    }
+    if (!sa.reassembly || sa.reassembly.messageId !== header.messageId) sa.reassembly = new FragmentReassembly(header.messageId, this.fragmentLimits, now);
+    let result: ReturnType<FragmentReassembly['add']>;
+    try {
+      result = sa.reassembly.add(frag, sa.inbound, now);
+    } catch (error) {
+      sa.reassembly = undefined;
+      if (error instanceof IkeDecodeError) return this.#protectedError(sa, header, error);
+      throw error;
+    }
+    if (result.kind === 'dropped') {
+      // Over a bound: the whole reassembly goes (memory), the peer retransmits or gives up.
+      if (!result.integrity && /exceed|above/.test(result.reason)) sa.reassembly = undefined;
+      return this.drop(result.reason, remote);
+    }
+    sa.lastInbound = now;
+    if (result.kind === 'incomplete') {
+      this.log.debug({ event: 'ike.fragment', sa: sa.label, messageId: header.messageId, fragment: frag.fragmentNumber, total: result.total }, `received fragment #${frag.fragmentNumber} of ${result.total}, waiting for complete IKE message`);
+      return;
+    }
+    sa.reassembly = undefined;
+    this.log.info({ event: 'ike.reassembled', sa: sa.label, messageId: header.messageId, fragments: result.total, size: result.size }, `received fragment #${frag.fragmentNumber} of ${result.total}, reassembled fragmented IKE message (${result.size} bytes)`);
+    if (natt && !sa.natt) sa.natt = true;
+    if (natt) sa.remote = remote;
+    sa.local = local;
+    sa.window.begin();
+    return this.#process(sa, header, result.payloads, local, remote);
+  }
+
+  /**
+   * Our protected message: one SK message, or SKF fragments when fragmentation was negotiated and
+   * the message exceeds strongSwan's fragment_size (RFC 7383 2.5; "splitting IKE message").
+   */
+  protectOut(sa: IkeSa, h: ReturnType<IkeResponder['responseHeader']>, payloads: readonly IkePayload[]): Buffer[] {
+    const packet = protect(h, payloads, sa.outbound);
+    if (!sa.fragmentation) return [packet];
+    const max = maxMessageLength(this.o.fragmentSize ?? 1280, sa.remote.address.includes(':'), sa.natt);
+    if (packet.length <= max) return [packet];
+    const fragments = fragmentMessage(h, payloads, sa.outbound, max);
+    this.log.info({ event: 'ike.fragmented', sa: sa.label, messageId: h.messageId, size: packet.length, fragments: fragments.length }, `splitting IKE message (${packet.length} bytes) into ${fragments.length} fragments`);
+    return fragments;
   }
 
   responseHeader(sa: IkeSa, h: IkeHeader) {
@@ -331,6 +429,10 @@ export class IkeResponder {
       }
     }
     for (const sa of [...this.sas.values()]) {
+      if (sa.reassembly?.expired(now)) {
+        this.log.info({ event: 'ike.fragment-timeout', sa: sa.label, messageId: sa.reassembly.messageId }, `reassembly of fragmented message ${sa.reassembly.messageId} timed out, ${sa.reassembly.received} fragments discarded`);
+        sa.reassembly = undefined;
+      }
       if (sa.state === 'CONNECTING' && now - sa.createdAt > 4 * limit) void this.deleteSa(sa, 'IKE_AUTH not completed in time', false);
       else if (sa.state === 'ESTABLISHED') this.#liveness(sa, now);
     }

@@ -1,12 +1,14 @@
 /**
  * pep/crypto CryptoService and its worker pool: the event loop keeps serving while 200 MODP-2048
- * computations run in workers (and, as a control, does not with the in-thread fallback), BUSY
- * shedding with a bounded queue, CLOSED on close(), typed errors crossing the thread boundary.
+ * computations run in workers (and, as a control, does not with the in-thread fallback), the same
+ * for a flood of cheap ECP-256 DH under the adaptive in-thread policy (its budget caps the
+ * in-thread share; the control with an unlimited share blocks), BUSY shedding with a bounded
+ * queue, CLOSED on close(), typed errors crossing the thread boundary.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { CryptoError, CryptoService, computeSharedSecret } from '../crypto/index.js';
+import { ADAPTIVE_INLINE_GROUPS, CryptoError, CryptoService, InlineBudget, computeSharedSecret, generateKeyPair } from '../crypto/index.js';
 
 const code = (c: string) => (e: unknown): boolean => e instanceof CryptoError && e.code === c;
 
@@ -124,3 +126,102 @@ for (const size of [0, 1]) {
     }
   });
 }
+
+/** A flood of ECP-256 IKE_SA_INIT-like DH (generate + compute) and a setImmediate ping loop. */
+async function pingDuringEcpFlood(svc: CryptoService, n: number): Promise<{ events: string[]; ok: boolean }> {
+  const peer = generateKeyPair('ecp256');
+  const events: string[] = [];
+  let done = false;
+  const ping = (): void => {
+    if (done) return;
+    events.push('ping');
+    setImmediate(ping);
+  };
+  setImmediate(ping);
+  const jobs = Array.from({ length: n }, async () => {
+    const pair = await svc.dhGenerateKeyPair('ecp256');
+    const s = await svc.dhComputeSharedSecret(pair, peer.publicValue);
+    events.push('dh');
+    return s.equals(computeSharedSecret(peer, pair.publicValue));
+  });
+  const results = await Promise.all(jobs);
+  done = true;
+  return { events, ok: results.every(Boolean) };
+}
+
+test('adaptive: a flood of cheap ECP-256 DH goes to the workers past the budget; pings interleave', async () => {
+  const svc = new CryptoService({ size: 2, maxQueue: 1024, inlineGroups: ADAPTIVE_INLINE_GROUPS, inline: { share: 0.2, windowMs: 20 } });
+  try {
+    const { events, ok } = await pingDuringEcpFlood(svc, 400);
+    assert.ok(ok, 'every shared secret matches');
+    const st = svc.inlineStats;
+    assert.ok(st.inline > 0, 'some DH ran in-thread');
+    assert.ok(st.offloaded > 0, `the flood spilled to the workers (${JSON.stringify(st)})`);
+    const firstDh = events.indexOf('dh');
+    const lastDh = events.lastIndexOf('dh');
+    assert.ok(events.slice(firstDh, lastDh).filter((e) => e === 'ping').length > 0, 'pings interleave with DH completions');
+  } finally {
+    await svc.close();
+  }
+});
+
+test('adaptive control: an unlimited in-thread share runs the whole flood in-thread and blocks the pings', async () => {
+  const svc = new CryptoService({ size: 2, inlineGroups: ADAPTIVE_INLINE_GROUPS, inline: { share: 1, windowMs: 1e9 } });
+  try {
+    const { events, ok } = await pingDuringEcpFlood(svc, 200);
+    assert.ok(ok);
+    assert.equal(svc.inlineStats.offloaded, 0);
+    assert.ok(events.indexOf('ping') === -1 || events.indexOf('ping') > events.lastIndexOf('dh'), 'no ping between in-thread computations');
+  } finally {
+    await svc.close();
+  }
+});
+
+test('adaptive: MODP-2048 and groups outside inlineGroups never run in-thread when there are workers', async () => {
+  const svc = new CryptoService({ size: 1, inlineGroups: ADAPTIVE_INLINE_GROUPS, inline: { share: 1 } });
+  try {
+    const a = await svc.dhGenerateKeyPair('modp2048');
+    await svc.dhComputeSharedSecret(a, generateKeyPair('modp2048').publicValue);
+    await svc.dhGenerateKeyPair('ecp384');
+    assert.deepEqual(svc.inlineStats, { inline: 0, offloaded: 0 });
+    const b = await svc.dhGenerateKeyPair('ecp256');
+    await svc.dhComputeSharedSecret(b, generateKeyPair('ecp256').publicValue);
+    assert.deepEqual(svc.inlineStats, { inline: 2, offloaded: 0 });
+  } finally {
+    await svc.close();
+  }
+});
+
+test('dhAgree: one step, in-thread or in a worker, both sides agree; INVALID_KE crosses', async () => {
+  for (const inlineGroups of [[], ADAPTIVE_INLINE_GROUPS]) {
+    const svc = new CryptoService({ size: 1, inlineGroups });
+    try {
+      for (const group of ['modp2048', 'ecp256', 'ecp384', 'curve25519'] as const) {
+        const peer = generateKeyPair(group);
+        const r = await svc.dhAgree(group, peer.publicValue);
+        assert.ok(Buffer.isBuffer(r.publicValue) && Buffer.isBuffer(r.sharedSecret));
+        assert.deepEqual(r.sharedSecret, computeSharedSecret(peer, r.publicValue));
+        await assert.rejects(svc.dhAgree(group, Buffer.alloc(peer.publicValue.length)), code('INVALID_KE'));
+      }
+    } finally {
+      await svc.close();
+    }
+  }
+});
+
+test('InlineBudget: share of a window with an injected clock', () => {
+  let t = 0;
+  const b = new InlineBudget(() => t, { share: 0.25, windowMs: 100 });
+  const work = (ms: number) => () => {
+    t += ms;
+    return 'in';
+  };
+  assert.equal(b.run(work(20), 'off'), 'in'); // spent 20 of 25
+  assert.equal(b.run(work(10), 'off'), 'in'); // 20 < 25: runs, spent 30
+  assert.equal(b.run(work(1), 'off'), 'off'); // budget used
+  t = 130; // next window
+  assert.equal(b.run(work(1), 'off'), 'in');
+  assert.deepEqual({ inline: b.inline, offloaded: b.offloaded }, { inline: 3, offloaded: 1 });
+  assert.equal(new InlineBudget(() => 0, { share: 0 }).run(() => 'in', 'off'), 'off');
+  assert.throws(() => new InlineBudget(() => 0, { share: 2 }), RangeError);
+});

@@ -75,7 +75,7 @@ async function issue(
 }
 
 export async function makePtTlsPki(serverName = 'pdp.pt-tls.test'): Promise<PtTlsTestPki> {
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  x509.cryptoProvider.set(webcrypto as never);
   const ca = await makeCa('C=CH, O=tnc-nea test, CN=PT-TLS Test CA');
   const server = await issue(ca, '02', `C=CH, O=tnc-nea test, CN=${serverName}`, 'server', [
     { type: 'dns', value: serverName },
