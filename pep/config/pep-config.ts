@@ -44,6 +44,19 @@ export interface DaeConfig {
   readonly requireEventTimestamp: boolean;
 }
 
+export interface RedisLeaseConfig {
+  readonly url?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly cluster?: readonly { readonly host: string; readonly port: number }[];
+  readonly keyPrefix?: string;
+  readonly username?: string;
+  /** Never logged: a SecretValue prints as <secret>. */
+  readonly password?: SecretValue;
+  readonly tls?: boolean;
+  readonly commandTimeoutMs?: number;
+}
+
 export interface PoolConfig {
   readonly name: string;
   readonly range: AddressRange;
@@ -70,6 +83,8 @@ export interface PepConfig {
   /** if_id of the XFRM policies mirrored next to the userspace data path (pep/daemon/child-installer.ts). */
   readonly xfrmIfId: number;
   readonly pools: readonly PoolConfig[];
+  /** Where persistent pools keep their leases (default a JSON file under stateDir). */
+  readonly leases: { readonly backend: 'file' } | { readonly backend: 'redis'; readonly redis: RedisLeaseConfig };
   readonly attributes: { readonly dns: readonly Address[]; readonly splitInclude: readonly AddressRange[] };
   readonly stateDir: string;
   readonly kernel: 'auto' | 'xfrm' | 'userspace';
@@ -166,7 +181,11 @@ export function buildPepConfig(doc: unknown, source: string, baseDir: string, va
     if (!r) problems.push(`attributes.splitInclude.${i}: '${v}' is not a subnet`);
     else splitInclude.push(r);
   });
+  if (d.leases?.backend === 'redis' && !d.leases.redis?.url && !d.leases.redis?.host && !d.leases.redis?.cluster) {
+    problems.push('leases.redis: missing: backend redis needs leases.redis with url, host or cluster');
+  }
   if (problems.length) fail(source, problems);
+  const lr = d.leases?.redis ?? {};
   const cfg: PepConfig = {
     source,
     ipsecConf,
@@ -191,6 +210,23 @@ export function buildPepConfig(doc: unknown, source: string, baseDir: string, va
     },
     xfrmIfId: d.xfrmIfId ?? 4096,
     pools,
+    leases:
+      d.leases?.backend === 'redis'
+        ? {
+            backend: 'redis',
+            redis: {
+              ...(lr.url !== undefined ? { url: lr.url } : {}),
+              ...(lr.host !== undefined ? { host: lr.host } : {}),
+              ...(lr.port !== undefined ? { port: lr.port } : {}),
+              ...(lr.cluster !== undefined ? { cluster: lr.cluster } : {}),
+              ...(lr.keyPrefix !== undefined ? { keyPrefix: lr.keyPrefix } : {}),
+              ...(lr.username !== undefined ? { username: lr.username } : {}),
+              ...(lr.password !== undefined ? { password: new SecretValue(Buffer.from(lr.password, 'utf8')) } : {}),
+              ...(lr.tls !== undefined ? { tls: lr.tls } : {}),
+              ...(lr.commandTimeoutMs !== undefined ? { commandTimeoutMs: lr.commandTimeoutMs } : {}),
+            },
+          }
+        : { backend: 'file' },
     attributes: { dns, splitInclude },
     stateDir: abs(d.stateDir ?? './var'),
     kernel: d.kernel ?? 'auto',

@@ -119,6 +119,12 @@ export async function createChildInstaller(mode: KernelMode, log: Logger, option
   /** Last counters of removed CHILD_SAs by unique id. */
   const retired = new Map<number, ChildUsage>();
   let noEspLogged = false;
+  /**
+   * Auto mode: the kernel refused ESP once. The ESP types do not appear while we run (no module
+   * loading here; a restart probes again), so later CHILD_SAs go straight to the userspace path
+   * instead of paying one failing XFRM round trip each.
+   */
+  let kernelLacksEsp = false;
   let mirrorFailedLogged = false;
 
   const openUserspace = (): Promise<UserspaceDataPath> => {
@@ -187,7 +193,7 @@ export async function createChildInstaller(mode: KernelMode, log: Logger, option
         return;
       }
       users.set(child.reqid, new Set([child]));
-      if (mode !== 'userspace') {
+      if (mode !== 'userspace' && !kernelLacksEsp) {
         try {
           await installAll(xfrm, ike, child, true);
           where.set(child.reqid, xfrm);
@@ -201,6 +207,7 @@ export async function createChildInstaller(mode: KernelMode, log: Logger, option
           if (!fallback || mode !== 'auto') throw error;
           const code = (error as KernelError).code;
           if (code === 'NO_ESP') {
+            kernelLacksEsp = true;
             if (!noEspLogged) log.error({ event: 'kernel.no-esp', code, reqid: child.reqid }, `installing CHILD_SA states via XFRM failed: NO_ESP: ${NO_ESP_MESSAGE}`);
             noEspLogged = true;
           } else {

@@ -13,7 +13,8 @@ import { formatAddress, formatRange } from '../config/addresses.js';
 import type { PeerConfig } from '../config/peer-config.js';
 import { CryptoService } from '../crypto/crypto-service.js';
 import { RadiusServerPool } from '../radius-relay/server-pool.js';
-import { JsonFileLeaseStore } from '../pool/lease-store.js';
+import { JsonFileLeaseStore, type LeaseStore } from '../pool/lease-store.js';
+import { RedisLeaseStore } from '../pool/redis-lease-store.js';
 import { PoolManager } from '../pool/pool-manager.js';
 import { formatLeases, formatPoolStatus } from '../pool/pool-format.js';
 import { IkeResponder, type LocalCredential } from '../responder/responder.js';
@@ -57,6 +58,7 @@ export class Gateway {
   readonly #crypto: CryptoService;
   readonly #radius: RadiusServerPool | undefined;
   readonly #pools: PoolManager;
+  #leaseStore: LeaseStore | undefined;
   readonly #transports: UdpTransport[] = [];
   readonly #control: ControlServer;
   readonly #installer: Installer | undefined;
@@ -131,11 +133,13 @@ export class Gateway {
     const secrets = readIpsecSecrets(config.ipsecSecrets, { ipsecDir: config.ipsecDir });
     mkdirSync(config.stateDir, { recursive: true });
     const now = o.now ?? Date.now;
-    const pools = await PoolManager.open({ pools: config.pools, store: new JsonFileLeaseStore(config.stateDir), clock: now });
+    const leaseStore = await openLeaseStore(config);
+    const pools = await PoolManager.open({ pools: config.pools, store: leaseStore, clock: now });
     pools.validate(conf.peers);
     const credentials = loadCredentials(conf.peers, secrets, log);
     const installer = await createChildInstaller(config.kernel, log, { xfrmIfId: config.xfrmIfId });
     const gw = new Gateway({ config, peers: conf.peers, secrets, log, pools, installer, credentials, now });
+    gw.#leaseStore = leaseStore;
     log.info({ event: 'config.loaded', conns: conf.peers.map((p) => p.name) }, `loaded ${conf.peers.length} peer configs: ${conf.peers.map((p) => p.name).join(', ')}`);
     return gw;
   }
@@ -170,6 +174,7 @@ export class Gateway {
     this.#radius?.close();
     await this.#installer?.close();
     await this.#crypto.close();
+    await (this.#leaseStore as { close?: () => Promise<void> } | undefined)?.close?.();
   }
 
   #send(packet: Buffer, local: Endpoint, remote: Endpoint, natt: boolean): void {
@@ -199,4 +204,11 @@ export class Gateway {
         return { ok: false, error: `unknown command '${command}'` };
     }
   }
+}
+
+/** The persistent pools' lease store: a JSON file under stateDir, or Redis (shared with the PDP's store). */
+async function openLeaseStore(config: PepConfig): Promise<LeaseStore> {
+  if (config.leases.backend === 'file') return new JsonFileLeaseStore(config.stateDir);
+  const { password, ...redis } = config.leases.redis;
+  return RedisLeaseStore.open({ ...redis, ...(password ? { password: password.reveal().toString('utf8') } : {}) });
 }
