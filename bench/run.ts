@@ -23,7 +23,11 @@ import { makeBenchPki } from './pki.js';
 import { loadAverage, memory } from './procfs.js';
 import { ikeRatios, ratios, renderHeader, renderIkeTable, renderTable, renderTncTable, tncRatios, type BenchReport, type ServerResults } from './report.js';
 import { benchIke, type IkeServerResults } from './ike/phase.js';
+import { benchEsp, type EspServerResults } from './esp/phase.js';
+import { renderEspTable } from './esp/report.js';
 import { benchTnc, type TncServerResults } from './tnc/phase.js';
+import { benchStore, type StoreBenchResults } from './store/phase.js';
+import { renderStoreTable, storeRatios } from './store/report.js';
 import { buildOurs, freeradiusVersion, startServer, type ServerSetup } from './servers.js';
 import { BENCH_SECRET, benchUsers } from './users.js';
 
@@ -106,7 +110,9 @@ async function main(): Promise<number> {
   const frRun = o.servers.length > 0 && o.phases.some((p) => FR_PHASES.has(p));
   const tncRun = o.tncServers.length > 0 && o.phases.includes('tnc');
   const ikeRun = o.ikeServers.length > 0 && o.phases.includes('ike');
-  const needed = new Set([...(frRun ? NEEDED_FR : []), ...(tncRun ? NEEDED_TNC : []), ...(ikeRun ? NEEDED_IKE : [])]);
+  const espRun = o.ikeServers.length > 0 && o.phases.includes('esp');
+  const storeRun = o.phases.includes('store');
+  const needed = new Set([...(frRun ? NEEDED_FR : []), ...(tncRun ? NEEDED_TNC : []), ...(ikeRun || espRun ? NEEDED_IKE : []), ...(storeRun ? ['pki'] : [])]);
   const missing = missingPeers().filter((m) => needed.has(m.what));
   if (missing.length > 0) {
     process.stderr.write(`bench: peers missing:\n${missingMessage(missing)}\n`);
@@ -168,6 +174,30 @@ async function main(): Promise<number> {
       };
       for (const kind of options.ikeServers) ike[kind] = await benchIke(kind, scope, setup, ikeOptions, progress);
     }
+    const esp: Partial<Record<'ours' | 'strongswan', EspServerResults>> = {};
+    if (espRun) {
+      if (!built) {
+        progress('esp: building our PEP (tsc)');
+        try {
+          buildOurs();
+          built = true;
+        } catch (e) {
+          progress(`esp: build failed (${(e as Error).message}); running from source through tsx where there is no build`);
+        }
+      }
+      const eo = { suites: ['aes128gcm16', 'aes128-sha256'], directions: ['up', 'down'] as const, durationSec: options.espDurationSec };
+      for (const kind of options.ikeServers) esp[kind] = await benchEsp(kind, scope, dir, eo, progress);
+    }
+    let store: StoreBenchResults | undefined;
+    if (storeRun) {
+      if (!built) {
+        progress('store: building our PDP');
+        buildOurs();
+        built = true;
+      }
+      const so = { concurrency: options.storeConcurrency, warmupSec: options.tncWarmupSec, durationSec: options.storeDurationSec, maxOps: options.maxTncOps, timeoutSec: options.tncTimeoutSec, devices: options.storeDevices, queryRequests: options.storeQueries };
+      store = await benchStore(scope, setup, so, progress);
+    }
     const report: BenchReport = {
       machine: {
         cores: availableParallelism(),
@@ -221,8 +251,8 @@ async function main(): Promise<number> {
       ...(tncRun ? { tnc } : {}),
       ...(ikeRun ? { ike } : {}),
     };
-    const json = JSON.stringify({ ...report, ratios: ratios(report), ...(tncRun ? { tncRatios: tncRatios(report) } : {}), ...(ikeRun ? { ikeRatios: ikeRatios(report) } : {}) }, null, 2);
-    const tables = [...(frRun ? [renderTable(report)] : []), ...(tncRun ? [renderTncTable(report)] : []), ...(ikeRun ? [renderIkeTable(report)] : [])].join('\n\n');
+    const json = JSON.stringify({ ...report, ratios: ratios(report), ...(tncRun ? { tncRatios: tncRatios(report) } : {}), ...(ikeRun ? { ikeRatios: ikeRatios(report) } : {}), ...(espRun ? { esp } : {}), ...(store ? { store, storeRatios: storeRatios(store, options.storeConcurrency) } : {}) }, null, 2);
+    const tables = [...(frRun ? [renderTable(report)] : []), ...(tncRun ? [renderTncTable(report)] : []), ...(ikeRun ? [renderIkeTable(report)] : []), ...(espRun ? [renderEspTable(esp)] : []), ...(store ? [renderStoreTable(store, options.storeConcurrency)] : [])].join('\n\n');
     process.stdout.write(`\n${renderHeader(report)}\n\n${tables}\n\nJSON:\n${json}\n`);
     if (options.jsonPath) writeFileSync(options.jsonPath, `${json}\n`);
     progress('done');

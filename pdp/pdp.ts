@@ -16,15 +16,20 @@ import { startPtTls } from './pt-tls/index.js';
 import type { PtTlsServer } from './pt-tls/server.js';
 import type { Logger } from './logging.js';
 import { loadTlsIdentity, type TlsIdentity } from './pki/demo-pki.js';
-import { ConfigUserDirectory } from './users.js';
+import { ConfigUserDirectory, type UserDirectory } from './users.js';
+import { StoreUserDirectory } from './store/store-user-directory.js';
 import { openConfiguredStore } from './store/open-store.js';
 import { newStoreChannelName, serveStore } from './store/remote-store.js';
 import type { Store } from './store/store.js';
+import type { RadiusClient } from '../radius/client-table.js';
 import { startIfmap, type RunningIfmap } from './ifmap/index.js';
 import { AdminServer } from './admin/server.js';
 import { ifmapExport } from './admin/ifmap-export.js';
 import { wireAdminEvents } from './admin/pdp-events.js';
 import { ActiveSessionFeed } from './admin/active-session-feed.js';
+
+/** How often users and RADIUS clients are read again in full (changes arrive by notification; this catches up missed ones). */
+const STORE_REFRESH_MS = 5 * 60_000;
 
 export interface PdpEvents {
   finished: [ConversationFinished];
@@ -51,6 +56,9 @@ export class Pdp extends EventEmitter<PdpEvents> {
   #storeServer?: { close(): void } | undefined;
   #ifmap?: RunningIfmap | undefined;
   #admin?: AdminServer | undefined;
+  #users?: StoreUserDirectory | undefined;
+  #unwatchClients?: (() => void) | undefined;
+  #refresh?: NodeJS.Timeout | undefined;
   readonly #dropLog = new Map<string, number>();
 
   constructor(readonly options: PdpOptions) {
@@ -85,7 +93,6 @@ export class Pdp extends EventEmitter<PdpEvents> {
     if (this.#identity.generated) {
       this.#log.info({ event: 'pki.generated', ca: this.#identity.files.ca, certificate: this.#identity.files.certificate, serverName: config.pki.serverName }, 'generated the demo CA and server certificate');
     }
-    const users = new ConfigUserDirectory(config.users);
     // One store, owned here; EAP worker threads reach it over a channel (pdp/store/remote-store.ts).
     if (config.eap.tnc || config.ptTls || config.admin) {
       // Embedded (stateDir/store) or Redis (config.store.backend), seeded from the config once (pdp/store/open-store.ts).
@@ -93,6 +100,19 @@ export class Pdp extends EventEmitter<PdpEvents> {
     }
     const channel = this.#store ? newStoreChannelName() : undefined;
     if (this.#store && channel) this.#storeServer = serveStore(this.#store, channel);
+    // Users and RADIUS clients: with a store, the store's (seeded from the config, then changed by
+    // the admin API in any PDP sharing it), kept current by its change notifications; else the config's.
+    let users: UserDirectory = new ConfigUserDirectory(config.users);
+    let clients = config.radius.clients;
+    if (this.#store) {
+      const store = this.#store;
+      const directory = await StoreUserDirectory.load(store, (e) => this.#log.error({ event: 'users.reload-failed', err: String(e) }, 'reading users from the store failed'));
+      this.#users = directory;
+      users = directory;
+      clients = await storeRadiusClients(store);
+      // A notification missed while the store was unreachable (Redis down) is caught up here.
+      this.#refresh = setInterval(() => void directory.refresh().catch((e: unknown) => this.#log.error({ event: 'users.reload-failed', err: String(e) }, 'reading users from the store failed')), STORE_REFRESH_MS).unref();
+    }
     // The admin API (pdp/admin): created here so posture decisions reach its subscriptions.
     const admin = config.admin && this.#store
       ? new AdminServer({ config: config.admin, store: this.#store, log: this.#log, now, radiusSecret: (nas) => config.radius.clients.find((c) => c.name === nas)?.secret, ifmap: ifmapExport({ pdpDevice: config.ifmap?.deviceName ?? config.pki.serverName }) })
@@ -102,7 +122,7 @@ export class Pdp extends EventEmitter<PdpEvents> {
       admin?.publishPosture(e, now());
     };
     const posture = config.eap.tnc ? posturePolicyProvider(onPostureEvent, this.#store && channel ? { store: this.#store, channel } : undefined) : undefined;
-    this.#eap = await createEapService(config, this.#identity, users, this.#log, posture);
+    this.#eap = await createEapService(config, this.#identity, users, this.#log, posture, channel);
     const access = new AccessHandler({ eap: this.#eap, users, now });
     const recorder = this.options.accounting ?? new MemoryAccountingRecorder();
 
@@ -130,7 +150,7 @@ export class Pdp extends EventEmitter<PdpEvents> {
     const radius: RadiusServer = new RadiusServer({
       auth: config.radius.auth,
       ...(config.radius.accounting ? { accounting: config.radius.accounting } : {}),
-      clients: config.radius.clients,
+      clients,
       duplicateWindowMs: config.radius.duplicateWindowSeconds * 1000,
       maxInFlight: config.radius.maxInFlight,
       now,
@@ -144,6 +164,17 @@ export class Pdp extends EventEmitter<PdpEvents> {
     radius.on('listening', (ev) => this.#log.info({ event: 'radius.listening', ...ev }, `RADIUS ${ev.service} listening on ${ev.address}:${ev.port}/udp`));
     radius.on('replayed', (ev) => this.#log.debug({ event: 'radius.replayed', ...ev }, 'duplicate request answered from cache'));
     this.#radius = radius;
+    if (this.#store) {
+      // RADIUS clients created, changed or deleted through the admin API: the table is swapped at once.
+      this.#unwatchClients = watchRadiusClients(this.#store, {
+        apply: (list) => {
+          radius.replaceClients(list);
+          this.#log.info({ event: 'radius.clients', count: list.length }, `RADIUS client table replaced: ${list.map((c) => `${c.name} (${c.address})`).join(', ') || 'no clients'}`);
+        },
+        onError: (e) => this.#log.error({ event: 'radius.clients-failed', err: String(e) }, `RADIUS clients from the store not applied (the previous table stays): ${String(e)}`),
+        refreshMs: STORE_REFRESH_MS,
+      });
+    }
     const bound = await radius.listen();
     if (cluster) {
       await cluster.start();
@@ -194,7 +225,66 @@ export class Pdp extends EventEmitter<PdpEvents> {
     await this.#radius?.close();
     await this.#ptTls?.close();
     await this.#eap?.close();
+    clearInterval(this.#refresh);
+    this.#unwatchClients?.();
+    this.#users?.close();
     this.#storeServer?.close();
     await this.#store?.close();
   }
+}
+
+/** The RADIUS clients of the store, with their secrets (a client without one is left out: it could verify nothing). */
+async function storeRadiusClients(store: Store): Promise<RadiusClient[]> {
+  const out: RadiusClient[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list('radius-client', { limit: 1000, ...(cursor ? { cursor } : {}) });
+    const secrets = await Promise.all(page.items.map((c) => store.getCredential('radius-client', c.name)));
+    page.items.forEach((c, i) => {
+      const secret = secrets[i];
+      if (secret) out.push({ name: c.name, address: c.address, secret, requireMessageAuthenticator: c.requireMessageAuthenticator });
+    });
+    cursor = page.cursor;
+  } while (cursor && out.length < 100_000);
+  return out;
+}
+
+/**
+ * Reads the store's RADIUS clients again whenever one changes (and every `refreshMs`), one read at
+ * a time: changes arriving during a read start one more read after it, so the last table applied
+ * is never older than the last change. Returns the stop function.
+ */
+function watchRadiusClients(store: Store, o: { apply: (clients: RadiusClient[]) => void; onError: (e: unknown) => void; refreshMs: number }): () => void {
+  let running = false;
+  let dirty = false;
+  let stopped = false;
+  const run = async (): Promise<void> => {
+    if (running) {
+      dirty = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        dirty = false;
+        try {
+          const list = await storeRadiusClients(store);
+          if (!stopped) o.apply(list);
+        } catch (e) {
+          o.onError(e);
+        }
+      } while (dirty && !stopped);
+    } finally {
+      running = false;
+    }
+  };
+  const unwatch = store.watch((c) => {
+    if (c.kind === 'radius-client' || c.action === 'seed') void run();
+  });
+  const timer = setInterval(() => void run(), o.refreshMs).unref();
+  return () => {
+    stopped = true;
+    unwatch();
+    clearInterval(timer);
+  };
 }

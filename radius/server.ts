@@ -121,7 +121,7 @@ export interface RadiusServerEvents {
 
 export class RadiusServer extends EventEmitter<RadiusServerEvents> {
   readonly #options: RadiusServerOptions;
-  readonly #clients: ClientTable;
+  #clients: ClientTable;
   readonly #duplicates: DuplicateCache;
   readonly #sockets = new Map<RadiusService, dgram.Socket>();
   readonly #maxInFlight: number;
@@ -150,6 +150,21 @@ export class RadiusServer extends EventEmitter<RadiusServerEvents> {
     const closing = [...this.#sockets.values()].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.#sockets.clear();
     await Promise.all(closing);
+  }
+
+  /**
+   * Replaces the client table at once (clients created, changed or removed at run time). The new
+   * table is built first, so a bad entry throws ClientTableError and leaves the old one in place.
+   * A request already accepted keeps the client (and secret) it was matched with: its reply is
+   * signed with that secret; the next datagram is matched against the new table.
+   */
+  replaceClients(clients: readonly RadiusClient[]): void {
+    this.#clients = new ClientTable(clients);
+  }
+
+  /** How many clients (addresses or prefixes) the table holds. */
+  get clientCount(): number {
+    return this.#clients.size;
   }
 
   get inFlight(): number {

@@ -248,7 +248,10 @@ export async function benchIke(kind: IkeServerKind, scope: Scope, setup: ServerS
         const phase = await measure(scope, ns, r, radius, job, mode);
         phases.push(phase);
         progress(`ike ${kind}: ${mode} x${c}: ${describeIkePhase(phase)}`);
-        if (phase.result.ok === 0 && mode === 'eap-md5') progress(`ike ${kind}: the RADIUS server's last lines:\n${radius.tail(4)}`);
+        if (phase.result.ok === 0 && mode === 'eap-md5') {
+          const warn = r.proc.tail(200).split('\n').filter((l) => /"level":(40|50)|no MSK|MS-MPPE/.test(l)).slice(-1).join('');
+          progress(`ike ${kind}: the RADIUS server's last lines:\n${radius.tail(4)}${warn ? `\nthe responder's last warning: ${warn.slice(0, 400)}` : ''}`);
+        }
       }
     }
     if (kind === 'ours' && phases.every((p) => p.result.ok === 0)) {

@@ -163,13 +163,16 @@ server default {
     port = ${c.radius.accounting.port}
   }
   authorize {
+    # files first: a plain (untunnelled) EAP-MD5 needs the user's Cleartext-Password in this
+    # server; for EAP-TTLS the outer identity usually matches no entry, and when it does the
+    # inner tunnel's group replaces it in post-auth.
+    files
     if (&EAP-Message) {
       eap {
         ok = return
       }
     }
     else {
-      files
       pap
     }
   }
@@ -186,8 +189,11 @@ server default {
   }
   post-auth {
     # Filter-Id and Tunnel-Type chosen in the inner tunnel (REFERENCE-SCENARIO step 6).
-    update {
-      &reply: += &session-state:
+    if (&session-state:Filter-Id) {
+      update reply {
+        &Filter-Id := &session-state:Filter-Id
+        &Tunnel-Type := &session-state:Tunnel-Type
+      }
     }
     Post-Auth-Type REJECT {
       # The users file put the group into the reply already; a reject must not carry it.

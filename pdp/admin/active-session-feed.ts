@@ -35,7 +35,10 @@ export class ActiveSessionFeed {
     if (!user) return;
     try {
       const at = this.now();
-      const latest = (await this.store.listSessions({ user, limit: 1 })).items[0];
+      // The session keeps the NAS's User-Name (what RFC 5176 requests must name); the assessment
+      // was recorded under the authenticated (inner) identity, which our Access-Accept carries.
+      const inner = reply.attributes.find((a) => a.type === AttributeType.UserName)?.value.toString('utf8') || user;
+      const latest = (await this.store.listSessions({ user: inner, limit: 1 })).items[0];
       const assessed = latest && latest.end >= at - ASSESSMENT_WINDOW_MS ? latest : undefined;
       const filterId = reply.attributes.find((a) => a.type === AttributeType.FilterId)?.value.toString('utf8');
       const nasIdentifier = text(req, AttributeType.NASIdentifier);

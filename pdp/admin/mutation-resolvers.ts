@@ -6,7 +6,7 @@
  * password/secret).
  */
 import { resolvePolicyModel, type PolicyConfig } from '../posture/model.js';
-import type { AdminKind, ChangeMeta, StoreChange } from '../store/store.js';
+import type { ActiveSessionRecord, AdminKind, ChangeMeta, DeviceOverride, StoreChange } from '../store/store.js';
 import type { AdminContext } from './context.js';
 import type { DaeReply } from './dynamic-authorization.js';
 import { adminError, fieldError, fromStoreError, notFound } from './errors.js';
@@ -64,9 +64,9 @@ async function remove(ctx: AdminContext, kind: AdminKind, key: string, a: Args) 
   return { id: key };
 }
 
-async function dynamicAuthorization(ctx: AdminContext, endpoint: string, request: 'disconnect' | 'coa', sessionTimeout?: number) {
-  const sessions = await activeSessionsOf(ctx, endpoint);
-  if (sessions.length === 0) throw adminError('NOT_CONNECTED', `endpoint '${endpoint}' has no active session: nothing to ${request === 'coa' ? 're-assess' : 'quarantine'}`, { field: 'endpoint' });
+async function dynamicAuthorization(ctx: AdminContext, endpoint: string, request: 'disconnect' | 'coa', sessionTimeout?: number, connected?: readonly ActiveSessionRecord[]) {
+  const sessions = connected ?? (await activeSessionsOf(ctx, endpoint));
+  if (sessions.length === 0 && !connected) throw adminError('NOT_CONNECTED', `endpoint '${endpoint}' has no active session: nothing to ${request === 'coa' ? 're-assess' : 'quarantine'}`, { field: 'endpoint' });
   const replies: DaeReply[] = [];
   for (const s of sessions) {
     const secret = (await ctx.store.getCredential('radius-client', s.nas)) ?? ctx.radiusSecret?.(s.nas);
@@ -80,8 +80,30 @@ async function dynamicAuthorization(ctx: AdminContext, endpoint: string, request
     );
     replies.push(reply);
   }
-  return { endpoint, replies };
+  return { endpoint, replies, devices: [] as string[], override: null as DeviceOverride | null };
 }
+
+/** The devices an endpoint names: the device with that id, and the devices of its active sessions (a user's). */
+async function devicesOf(ctx: AdminContext, endpoint: string, sessions: readonly ActiveSessionRecord[]): Promise<string[]> {
+  const ids = new Set<string>();
+  if (await ctx.store.getDevice(endpoint)) ids.add(endpoint);
+  for (const s of sessions) if (s.device && (await ctx.store.getDevice(s.device))) ids.add(s.device);
+  return [...ids];
+}
+
+/** Sets (or lifts, with null) the override of every device the endpoint names; audited by the store. */
+async function setOverride(ctx: AdminContext, endpoint: string, override: DeviceOverride | null, a: Args) {
+  const sessions = await activeSessionsOf(ctx, endpoint);
+  const devices = await devicesOf(ctx, endpoint, sessions);
+  if (devices.length === 0) throw fieldError('endpoint', `no endpoint '${endpoint}' (neither a device nor a connected user)`);
+  const m = meta(ctx, a);
+  for (const id of devices) {
+    await run(ctx, override ? 'quarantine' : 'release', 'device', id, 'endpoint', () => ctx.store.updateDevice(id, { override }, m));
+  }
+  return { sessions, devices };
+}
+
+const ENFORCE = new Set(['isolate', 'no-access']);
 
 export const mutationResolvers = {
   createPolicy: async (_: unknown, a: Args, ctx: AdminContext) => {
@@ -183,7 +205,24 @@ export const mutationResolvers = {
     if (!Number.isInteger(after) || after < 1 || after > 86400) throw fieldError('afterSeconds', 'must be from 1 to 86400');
     return dynamicAuthorization(ctx, v.name('endpoint', a['endpoint'], 512), 'coa', after);
   },
-  quarantineEndpoint: (_: unknown, a: Args, ctx: AdminContext) => dynamicAuthorization(ctx, v.name('endpoint', a['endpoint'], 512), 'disconnect'),
+  quarantineEndpoint: async (_: unknown, a: Args, ctx: AdminContext) => {
+    const endpoint = v.name('endpoint', a['endpoint'], 512);
+    if (a['sticky'] === false) return dynamicAuthorization(ctx, endpoint, 'disconnect');
+    const enforce = a['enforce'] ?? 'isolate';
+    if (!ENFORCE.has(enforce)) throw fieldError('enforce', 'must be ISOLATE or NO_ACCESS');
+    // The override first: the endpoint's next authentication (right after the disconnect) meets it.
+    const override: DeviceOverride = { enforce, actor: ctx.principal.name, at: ctx.now() };
+    const { sessions, devices } = await setOverride(ctx, endpoint, override, a);
+    return { ...(await dynamicAuthorization(ctx, endpoint, 'disconnect', undefined, sessions)), devices, override };
+  },
+  releaseEndpoint: async (_: unknown, a: Args, ctx: AdminContext) => {
+    const endpoint = v.name('endpoint', a['endpoint'], 512);
+    const after = a['afterSeconds'] ?? 5;
+    if (!Number.isInteger(after) || after < 1 || after > 86400) throw fieldError('afterSeconds', 'must be from 1 to 86400');
+    const { sessions, devices } = await setOverride(ctx, endpoint, null, a);
+    const replies = a['reassess'] === false ? { endpoint, replies: [] } : await dynamicAuthorization(ctx, endpoint, 'coa', after, sessions);
+    return { ...replies, devices, override: null };
+  },
 };
 
 export const subscriptionResolvers = {

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EapOutcome, EapRequestContext, EapService } from './eap-service.js';
 import { unknownState } from './local-eap-service.js';
-import type { WorkerData, WorkerReply, WorkerRequest } from './worker-protocol.js';
+import type { WorkerData, WorkerReply, WorkerRequest, WorkerWarning } from './worker-protocol.js';
 
 interface Pending {
   resolve: (o: EapOutcome) => void;
@@ -26,7 +26,7 @@ export class WorkerEapService implements EapService {
 
   private constructor() {}
 
-  static async start(count: number, data: Omit<WorkerData, 'shard'>): Promise<WorkerEapService> {
+  static async start(count: number, data: Omit<WorkerData, 'shard'>, onWarning: (w: WorkerWarning['warning']) => void = () => undefined): Promise<WorkerEapService> {
     const svc = new WorkerEapService();
     const ts = import.meta.url.endsWith('.ts');
     const url = new URL(`./worker-main${ts ? '.ts' : '.js'}`, import.meta.url);
@@ -41,8 +41,9 @@ export class WorkerEapService implements EapService {
         svc.#workers.push(worker);
         svc.#sizes.push(0);
         return new Promise<void>((resolve, reject) => {
-          worker.on('message', (m: WorkerReply | { ready: true }) => {
+          worker.on('message', (m: WorkerReply | WorkerWarning | { ready: true }) => {
             if ('ready' in m) resolve();
+            else if ('warning' in m) onWarning(m.warning);
             else svc.#reply(i, m);
           });
           worker.on('error', (e) => {

@@ -9,6 +9,8 @@ export interface WorkerData {
   readonly shard: number;
   /** With eap.tnc: a module exporting createPostureService(config) (posture-provider.ts). */
   readonly postureModule?: string;
+  /** The main thread's store channel (remote-store.ts): users come from the store then, else from config.users. */
+  readonly storeChannel?: string;
 }
 
 export interface WorkerRequest {
@@ -22,4 +24,9 @@ export interface WorkerReply {
   readonly error?: string;
   /** Conversations the worker holds after this request. */
   readonly size: number;
+}
+
+/** Something a worker wants logged (workers have no logger of their own). */
+export interface WorkerWarning {
+  readonly warning: { readonly event: string; readonly message: string };
 }

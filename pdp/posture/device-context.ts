@@ -9,7 +9,7 @@ import { findAttribute, productInformation, stringVersion, type PaTncAttribute }
 import { deviceId as itaDeviceId } from '../../imc-imv/ita/device-id.js';
 import { ActionRecommendation, recommendationName, type ImvRecommendation } from '../../imc-imv/imv/imv.js';
 import type { ImvWorkItem } from '../../imc-imv/index.js';
-import type { DeviceRecord, PolicyResultRecord, SessionPolicyResult, SessionRecord, Store } from '../store/store.js';
+import type { DeviceOverride, DeviceRecord, PolicyResultRecord, SessionPolicyResult, SessionRecord, Store } from '../store/store.js';
 import type { PostureDecision } from './posture-service.js';
 import { planChecks, resolveDeviceGroups, selectEnforcements, type PlannedCheck } from './device-policy.js';
 import type { PolicyModel } from './model.js';
@@ -23,6 +23,29 @@ export interface DeviceContext {
   readonly checks: readonly PlannedCheck[];
   /** The device was not in the store before. */
   readonly firstSeen: boolean;
+  /** A manual quarantine an administrator set (quarantineEndpoint): enforced whatever the IMVs say. */
+  readonly override?: DeviceOverride;
+}
+
+/** The type of the pseudo policy result that records a manual quarantine in the session. */
+export const QUARANTINE_POLICY_TYPE = 'admin-quarantine';
+
+const STRICTNESS = { allow: 0, isolate: 1, 'no-access': 2 } as const;
+
+/** The stricter of what the assessment found and what an administrator imposed. */
+export function withOverride<E extends keyof typeof STRICTNESS>(assessed: E, override: DeviceOverride | undefined): E | DeviceOverride['enforce'] {
+  if (!override) return assessed;
+  return STRICTNESS[override.enforce] > STRICTNESS[assessed] ? override.enforce : assessed;
+}
+
+/** The reason a manual quarantine gives, in the session record and to the endpoint (PB-Reason-String). */
+export function quarantineReason(override: DeviceOverride): string {
+  return `quarantined by ${override.actor}`;
+}
+
+/** The session's record of the quarantine: a policy result of type 'admin-quarantine' (not kept as a device result). */
+export function quarantineResult(override: DeviceOverride): SessionPolicyResult {
+  return { policy: 'quarantine', type: QUARANTINE_POLICY_TYPE, outcome: 'fail', recommendation: override.enforce, reasons: [`${quarantineReason(override)} at ${new Date(override.at).toISOString()}`] };
 }
 
 /** Device ID and product from the decoded attributes of a client batch. */
@@ -73,7 +96,7 @@ export async function resolveDeviceContext(o: ResolveOptions): Promise<DeviceCon
       o.onStoreError('record-device', e);
     }
   }
-  return { device, idKind, ...(product ? { product } : {}), groups, groupsFrom: how, checks, firstSeen: !stored };
+  return { device, idKind, ...(product ? { product } : {}), groups, groupsFrom: how, checks, firstSeen: !stored, ...(stored?.override ? { override: stored.override } : {}) };
 }
 
 /** The work items of the checks not skipped. */
@@ -139,7 +162,7 @@ export async function recordAssessment(
       group: d.group ?? null,
     },
     policies
-      .filter((p) => !p.skipped)
+      .filter((p) => !p.skipped && p.type !== QUARANTINE_POLICY_TYPE)
       .map((p) => ({ policy: p.policy, outcome: p.outcome, recommendation: p.recommendation, at: session.end, session: session.id, reasons: p.reasons })),
   );
 }

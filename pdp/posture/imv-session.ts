@@ -46,7 +46,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.js';
 import type { PolicyModel } from './model.js';
 import type { StoreModelEvent } from './store-model.js';
-import { deviceFacts, policyOutcomes, recordAssessment, resolveDeviceContext, workItems, type DeviceContext } from './device-context.js';
+import { deviceFacts, policyOutcomes, quarantineReason, quarantineResult, recordAssessment, resolveDeviceContext, withOverride, workItems, type DeviceContext } from './device-context.js';
 import { AccessRecommendation, type RemediationParameters, type ServerTurn, type ServerTurnInput } from '../../tnc/index.js';
 import { packPaMessages, type QueuedPaMessage } from './pa-out.js';
 import type { EnforcedRecommendation, ResolvedPosturePolicy } from './policy.js';
@@ -259,7 +259,7 @@ export class ImvPostureSession implements PostureSession {
   async #decide(input: ServerTurnInput, paMessages: ServerTurn['paMessages']): Promise<ServerTurn> {
     const entries = this.#entries.map((e) => ({ e, rec: e.recommendation ?? NO_RECOMMENDATION }));
     const now = this.#now();
-    const policies = this.#device
+    const assessedPolicies = this.#device
       ? policyOutcomes(
           this.#device,
           this.#entries.filter((e) => e.managed).map((e) => ({ name: e.imv.name, workTypes: e.imv.workTypes ?? [], failed: e.failed, recommendation: e.recommendation })),
@@ -267,12 +267,17 @@ export class ImvPostureSession implements PostureSession {
         )
       : [];
     // Policies no IMV answered for count with their onNoResult (an IMV's own results are in its recommendation).
-    const unanswered = policies
+    const unanswered = assessedPolicies
       .filter((p) => p.outcome === 'no-result' && !entries.some(({ e, rec }) => !e.failed && rec.results?.some((r) => r.policy === p.policy)))
       .map((p) => ({ recommendation: recommendationFromName(p.recommendation), evaluation: p.recommendation === 'no-recommendation' ? EvaluationResult.DontKnow : EvaluationResult.Error }));
     const merged = mergeRecommendations(this.#o.policy.recommendationPolicy, [...entries.map((x) => x.rec), ...unanswered]);
     const recommendation = recommendationName(merged.recommendation);
-    const enforced: EnforcedRecommendation = recommendation === 'no-recommendation' ? this.#o.policy.noRecommendation : recommendation;
+    const assessed: EnforcedRecommendation = recommendation === 'no-recommendation' ? this.#o.policy.noRecommendation : recommendation;
+    // A manual quarantine (quarantineEndpoint) holds until an administrator lifts it: the stricter
+    // of it and the assessment is enforced, and the session records who imposed it.
+    const override = this.#device?.override;
+    const enforced: EnforcedRecommendation = withOverride(assessed, override);
+    const policies = override ? [...assessedPolicies, quarantineResult(override)] : assessedPolicies;
     const group = enforced === 'no-access' ? null : this.#o.policy.groups[enforced];
     const decision: PostureDecision = {
       recommendation,
@@ -304,6 +309,8 @@ export class ImvPostureSession implements PostureSession {
       .map(({ rec }) => pickReason(rec.reasons ?? [], input.languagePreference))
       .filter((r) => r !== undefined)
       .map((r) => ({ reason: r.reason, language: r.language }));
+    // RFC 5793 section 4.11 PB-Reason-String: tells the endpoint why it is restricted.
+    if (override) reasonStrings.unshift({ reason: quarantineReason(override), language: 'en' });
     const remediation: RemediationParameters[] =
       enforced === 'allow'
         ? []

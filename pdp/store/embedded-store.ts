@@ -24,6 +24,8 @@ import { EmbeddedState, type JournalRecord, type Put, type Snapshot } from './em
 import { encodeRecord, JournalWriter, readJournal, readSnapshot, writeSnapshot } from './journal.js';
 import { applyAccounting, auditRecord, changedAdminRecord, checkKey, checkVersion, decodeCursor, encodeCursor, findActive, matchesAccounting, matchesActive, matchesAdmin, matchesAudit, matchesLease, newAdminRecord, pageOf, pageSize, type Kept } from './store-logic.js';
 import {
+  applyDeviceChange,
+  type DeviceChange,
   MODEL_KINDS,
   StoreError,
   adminKey,
@@ -170,16 +172,11 @@ export class EmbeddedStore implements Store {
     return device;
   }
 
-  async updateDevice(id: string, change: { readonly groups?: readonly string[]; readonly description?: string }, meta?: ChangeMeta): Promise<DeviceRecord | undefined> {
+  async updateDevice(id: string, change: DeviceChange, meta?: ChangeMeta): Promise<DeviceRecord | undefined> {
     const old = this.#s.devices.get(id);
     if (!old) return undefined;
     if (meta) checkVersion('device', id, old, meta);
-    const device: DeviceRecord = {
-      ...old,
-      ...(change.groups ? { groups: [...change.groups] } : {}),
-      ...(change.description !== undefined ? { description: change.description } : {}),
-      version: old.version + 1,
-    };
+    const device: DeviceRecord = { ...applyDeviceChange(old, change), version: old.version + 1 };
     const at = meta?.at ?? this.#now();
     const puts = meta ? [this.#auditPut(auditRecord(meta, 'update', 'device', id, old, device, at))] : [];
     await this.#write({ seq: 0, op: 'batch', puts, devices: [device] });

@@ -30,6 +30,8 @@ import { APPLY, TRIM } from './redis-scripts.js';
 import { RedisReads } from './redis-reads.js';
 import { applyAccounting, auditRecord, changedAdminRecord, checkKey, findActive, newAdminRecord, type Kept } from './store-logic.js';
 import {
+  applyDeviceChange,
+  type DeviceChange,
   MODEL_KINDS,
   StoreError,
   adminKey,
@@ -193,11 +195,11 @@ export class RedisStore extends RedisReads implements Store {
     });
   }
 
-  updateDevice(id: string, change: { readonly groups?: readonly string[]; readonly description?: string }, meta?: ChangeMeta): Promise<DeviceRecord | undefined> {
+  updateDevice(id: string, change: DeviceChange, meta?: ChangeMeta): Promise<DeviceRecord | undefined> {
     return this.#retry(async () => {
       const old = await this.getDevice(id);
       if (!old) return undefined;
-      const device: DeviceRecord = { ...old, ...(change.groups ? { groups: [...change.groups] } : {}), ...(change.description !== undefined ? { description: change.description } : {}), version: old.version + 1 };
+      const device: DeviceRecord = { ...applyDeviceChange(old, change), version: old.version + 1 };
       const audit = meta ? auditRecord(meta, 'update', 'device', id, old, device, meta.at ?? this.#now()) : undefined;
       await this.#deviceStep(old, device, audit, meta?.expectedVersion);
       this.#publish({ kind: 'device', key: id, action: 'update' }, undefined);

@@ -146,7 +146,7 @@ export class RemoteStore implements Store {
 
   getDevice: Store['getDevice'] = (id) => this.#call('getDevice', id);
   recordDevice: Store['recordDevice'] = (s) => this.#call('recordDevice', s);
-  updateDevice: Store['updateDevice'] = (id, change) => this.#call('updateDevice', id, change);
+  updateDevice: Store['updateDevice'] = (id, change, meta) => this.#call('updateDevice', id, change, meta);
   listDevices: Store['listDevices'] = (q) => this.#call('listDevices', q);
   getPolicyResults: Store['getPolicyResults'] = (d) => this.#call('getPolicyResults', d);
   recordSession: Store['recordSession'] = (s, r) => this.#call('recordSession', s, r);

@@ -62,8 +62,42 @@ export interface DeviceRecord {
   /** Groups set by an administrator (take the place of product defaults, like config devices). */
   readonly groups?: readonly string[];
   readonly description?: string;
+  /**
+   * A manual quarantine set by an administrator (quarantineEndpoint): every assessment of the
+   * device enforces at least this until it is lifted (releaseEndpoint). Sightings keep it.
+   */
+  readonly override?: DeviceOverride;
   /** 1 when first recorded, +1 per change (sightings and admin changes). */
   readonly version: number;
+}
+
+/** What an administrator imposed on a device, by whom and when. */
+export interface DeviceOverride {
+  /** Enforced whatever the assessment finds (a stricter assessment result still wins). */
+  readonly enforce: 'isolate' | 'no-access';
+  /** The admin token's name that set it. */
+  readonly actor: string;
+  /** ms since the epoch. */
+  readonly at: number;
+}
+
+/** Administrative changes of a device: undefined fields stay; `override: null` lifts the override. */
+export interface DeviceChange {
+  readonly groups?: readonly string[];
+  readonly description?: string;
+  readonly override?: DeviceOverride | null;
+}
+
+/** A device with `change` applied (version not bumped). */
+export function applyDeviceChange(old: DeviceRecord, change: DeviceChange): DeviceRecord {
+  const { override: _dropped, ...rest } = old;
+  const override = change.override === undefined ? old.override : (change.override ?? undefined);
+  return {
+    ...rest,
+    ...(change.groups ? { groups: [...change.groups] } : {}),
+    ...(change.description !== undefined ? { description: change.description } : {}),
+    ...(override ? { override: { enforce: override.enforce, actor: override.actor, at: override.at } } : {}),
+  };
 }
 
 /** The last result of one policy on one device. */
@@ -410,8 +444,8 @@ export interface Store {
   getDevice(id: string): Promise<DeviceRecord | undefined>;
   /** Creates or updates (lastSeen, product, lastUser) a device; returns it. */
   recordDevice(sighting: DeviceSighting): Promise<DeviceRecord>;
-  /** Administrative changes (groups, description); undefined fields stay as they are. Audited when meta is given. */
-  updateDevice(id: string, change: { readonly groups?: readonly string[]; readonly description?: string }, meta?: ChangeMeta): Promise<DeviceRecord | undefined>;
+  /** Administrative changes (groups, description, override); undefined fields stay as they are. Audited when meta is given. */
+  updateDevice(id: string, change: DeviceChange, meta?: ChangeMeta): Promise<DeviceRecord | undefined>;
   /** Moves a device to `groups` (explicit membership; creates the device when unknown). Audited. */
   moveDevice(id: string, groups: readonly string[], meta: ChangeMeta): Promise<DeviceRecord>;
   /** Forgets a device and its results. Audited. False when unknown. */

@@ -225,8 +225,26 @@ describe('admin API over HTTP', () => {
       assert.deepEqual(re.body.data, { reassessEndpoint: { replies: [{ request: 'CoA-Request', outcome: 'ACK' }] } });
       assert.equal(getAttribute(a.das.received.at(-1)!, AttributeType.SessionTimeout)?.readUInt32BE(0), 30);
       assert.ok(a.lines.some((l) => l['event'] === 'admin.dynamic-authorization' && l['outcome'] === 'ack' && l['actor'] === 'ops'));
-      const gone = await a.gql('mutation { quarantineEndpoint(endpoint: "dave-laptop") { endpoint } }');
+      const gone = await a.gql('mutation { quarantineEndpoint(endpoint: "dave-laptop", sticky: false) { endpoint } }');
       assert.deepEqual(codes(gone.body), ['NOT_CONNECTED']);
+    });
+
+    it('a sticky quarantine sets the device override (audited, shown on the endpoint) even when not connected; release lifts it', async () => {
+      const q = await a.gql('mutation { quarantineEndpoint(endpoint: "dave-laptop", enforce: NO_ACCESS) { endpoint devices replies { request } override { enforce actor } } }');
+      assert.deepEqual(q.body.data, { quarantineEndpoint: { endpoint: 'dave-laptop', devices: ['dave-laptop'], replies: [], override: { enforce: 'NO_ACCESS', actor: 'ops' } } });
+      const shown = await a.gql('{ endpoint(id: "dave-laptop") { override { enforce actor at } } }');
+      assert.equal(shown.body.data.endpoint.override.enforce, 'NO_ACCESS');
+      assert.match(shown.body.data.endpoint.override.at, /^\d{4}-\d\d-\d\dT/);
+      const audit = await a.gql('{ auditLog(kind: "device", key: "dave-laptop", first: 1) { edges { node { action actor after } } } }');
+      assert.deepEqual(audit.body.data.auditLog.edges[0].node.after.override.enforce, 'no-access');
+      const r = await a.gql('mutation { releaseEndpoint(endpoint: "dave-laptop") { devices replies { request } override { enforce } } }');
+      assert.deepEqual(r.body.data, { releaseEndpoint: { devices: ['dave-laptop'], replies: [], override: null } });
+      assert.equal((await a.gql('{ endpoint(id: "dave-laptop") { override { enforce } } }')).body.data.endpoint.override, null);
+      assert.ok(a.lines.some((l) => l['event'] === 'admin.change' && l['action'] === 'release' && l['key'] === 'dave-laptop'));
+      const unknown = await a.gql('mutation { quarantineEndpoint(endpoint: "nobody") { endpoint } }');
+      assert.equal(unknown.body.errors?.[0]?.extensions?.['field'], 'endpoint');
+      const ro = await a.gql('mutation { releaseEndpoint(endpoint: "dave-laptop") { endpoint } }', undefined, READER_TOKEN);
+      assert.equal(ro.body.data?.releaseEndpoint ?? null, null);
     });
   });
 

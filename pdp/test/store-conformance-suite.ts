@@ -87,6 +87,40 @@ export function storeConformance(name: string, target: ConformanceTarget): void 
       }
     });
 
+    it('device override (manual quarantine): set and lifted by updateDevice, audited, kept by sightings, announced', async () => {
+      const { store } = await target.open();
+      const changes: StoreChange[] = [];
+      const unwatch = store.watch((c) => changes.push(c));
+      try {
+        await store.recordDevice({ id: 'q1', idKind: 'device-id', product: 'Debian 12', at: 5 });
+        const override = { enforce: 'isolate' as const, actor: 'alice', at: 7 };
+        const set = await store.updateDevice('q1', { override }, { actor: 'alice', at: 7, expectedVersion: 1 });
+        assert.deepEqual(set?.override, override);
+        assert.equal(set?.version, 2);
+        // A sighting (the next assessment) keeps what the administrator set.
+        const seen = await store.recordDevice({ id: 'q1', idKind: 'device-id', product: 'Debian 12.5', at: 9 });
+        assert.deepEqual(seen.override, override);
+        assert.deepEqual((await store.getDevice('q1'))?.override, override);
+        await assert.rejects(store.updateDevice('q1', { override: null }, { actor: 'bob', expectedVersion: 2 }), code('STORE_CONFLICT'));
+        const stricter = await store.updateDevice('q1', { override: { enforce: 'no-access', actor: 'bob', at: 10 }, description: 'stolen' }, { actor: 'bob', at: 10 });
+        assert.deepEqual([stricter?.override?.enforce, stricter?.description], ['no-access', 'stolen']);
+        const lifted = await store.updateDevice('q1', { override: null }, { actor: 'carol', at: 11 });
+        assert.equal(lifted?.override, undefined);
+        assert.ok(!('override' in (await store.getDevice('q1'))!));
+        // Untouched when the change does not name it.
+        await store.updateDevice('q1', { override: override }, { actor: 'alice', at: 12 });
+        assert.deepEqual((await store.updateDevice('q1', { description: 'found' }))?.override, override);
+        const audit = (await store.listAudit({ kind: 'device', key: 'q1' })).items;
+        assert.deepEqual(audit.map((a) => [a.action, a.actor]), [['update', 'alice'], ['update', 'carol'], ['update', 'bob'], ['update', 'alice']]);
+        assert.deepEqual((audit[1]!.after as { override?: unknown }).override, undefined);
+        assert.deepEqual((audit[1]!.before as { override?: unknown }).override, { enforce: 'no-access', actor: 'bob', at: 10 });
+        await until(() => (changes.filter((c) => c.kind === 'device' && c.key === 'q1').length >= 7 ? true : undefined));
+      } finally {
+        unwatch();
+        await store.close();
+      }
+    });
+
     it('sessions and per-device results: one step, newest first, filters, cursor, bad cursor/limit', async () => {
       const { store } = await target.open();
       try {

@@ -3,8 +3,8 @@
  * strongSwan's eap-radius does (eap_radius.c process(), eap_radius_plugin.c):
  *
  * - the MSK: "MS-MPPE-Recv-Key || MS-MPPE-Send-Key" (RFC 2548 sections 2.4.2-2.4.3, RFC 5216
- *   section 2.3 order; radius_message_get_msk()); without both the authentication FAILS, since the
- *   IKE AUTH payload is derived from the MSK (RFC 7296 section 2.16);
+ *   section 2.3 order; radius_message_get_msk()); without them (a method that derives no keys, e.g.
+ *   EAP-MD5) the IKE AUTH payloads use SK_pi/SK_pr instead (RFC 7296 section 2.16), as charon does;
  * - groups: Filter-Id (RFC 2865 section 5.11) becomes a group ONLY when the same Accept carries a
  *   Tunnel-Type (RFC 2868 section 3.1) of ESP (9) (process_filter_id(): `is_esp_tunnel`);
  * - Class (RFC 2865 section 5.25): kept, echoed in accounting (RFC 2865: "SHOULD be sent

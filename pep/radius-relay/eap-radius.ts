@@ -66,7 +66,8 @@ export type EapRelayResult =
   | {
       readonly kind: 'success';
       readonly eap: Buffer;
-      readonly msk: Buffer;
+      /** Absent for an EAP method that derives none (EAP-MD5, PT-EAP): AUTH then uses SK_p (RFC 7296 2.16). */
+      readonly msk?: Buffer;
       readonly groups: readonly string[];
       readonly classes: readonly Buffer[];
       readonly method: string;
@@ -179,17 +180,18 @@ export class EapRadiusSession {
         try {
           msk = mskFromAccept(reply.packet, server.secret, reply.requestAuthenticator);
         } catch {
-          msk = undefined;
+          // Keys present but undecodable (wrong secret, tampering): never fall back to "no MSK".
+          this.#log.warn({ event: 'radius.bad-mppe-keys', server: from }, `RADIUS Access-Accept from server '${from}' carries malformed MS-MPPE keys, EAP method ${eapTypeName(this.#method)} failed`);
+          return { kind: 'failure', eap: eapPacket(EapCode.Failure, this.#identifier), reason: 'malformed MS-MPPE keys in Access-Accept' };
         }
         const identity = this.#identity ?? this.#opts.peerId;
-        if (!msk) {
-          this.#log.warn({ event: 'radius.no-msk', server: from }, `RADIUS Access-Accept from server '${from}' carries no MS-MPPE keys, EAP method ${eapTypeName(this.#method)} failed`);
-          return { kind: 'failure', eap: eapPacket(EapCode.Failure, this.#identifier), reason: 'no MSK in Access-Accept' };
-        }
         this.#log.info({ event: 'radius.success', identity }, `RADIUS authentication of '${identity}' successful`);
-        this.#log.info({ event: 'eap.success', method: eapTypeName(this.#method) }, `EAP method ${eapTypeName(this.#method)} succeeded, MSK established`);
+        // As strongSwan's eap-radius: a method without keys (EAP-MD5, PT-EAP) still succeeds; the
+        // AUTH payloads are then computed with SK_pi/SK_pr (RFC 7296 section 2.16).
+        if (msk) this.#log.info({ event: 'eap.success', method: eapTypeName(this.#method), msk: true }, `EAP method ${eapTypeName(this.#method)} succeeded, MSK established`);
+        else this.#log.info({ event: 'eap.success', method: eapTypeName(this.#method), msk: false }, `EAP method ${eapTypeName(this.#method)} succeeded, no MSK established`);
         const success = eap && eap[0] === EapCode.Success ? eap : eapPacket(EapCode.Success, this.#identifier);
-        return { kind: 'success', eap: success, msk, groups: this.#opts.filterId === false ? [] : attrs.groups, classes: attrs.classes, method: eapTypeName(this.#method), identity };
+        return { kind: 'success', eap: success, ...(msk ? { msk } : {}), groups: this.#opts.filterId === false ? [] : attrs.groups, classes: attrs.classes, method: eapTypeName(this.#method), identity };
       }
       case PacketCode.AccessReject: {
         this.#done = true;

@@ -60,7 +60,7 @@ export async function handleIkeAuth(r: IkeResponder, sa: IkeSa, h: IkeHeader, pa
   const eap = find(payloads, PayloadType.EAP);
   if (eap) return eapRound(r, sa, Buffer.from(eap.message));
   const auth = find(payloads, PayloadType.AUTH);
-  if (auth && sa.msk) return finalRound(r, sa, auth.method, Buffer.from(auth.data));
+  if (auth && sa.eapSucceeded) return finalRound(r, sa, auth.method, Buffer.from(auth.data));
   r.log.warn({ event: 'ike.auth-unexpected', sa: sa.label, messageId: h.messageId }, 'IKE_AUTH request without expected payloads');
   return fail(sa);
 }
@@ -191,7 +191,8 @@ async function eapRound(r: IkeResponder, sa: IkeSa, message: Buffer): Promise<Ik
     sa.state = 'DELETING';
     return [{ type: PayloadType.EAP, message: result.eap }];
   }
-  sa.msk = result.msk;
+  sa.eapSucceeded = true;
+  if (result.msk) sa.msk = result.msk;
   sa.groups = result.groups;
   sa.classes = result.classes;
   sa.eapIdentity = result.identity;

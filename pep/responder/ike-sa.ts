@@ -68,6 +68,8 @@ export class IkeSa {
   localId?: string;
   eap?: EapRadiusSession;
   eapIdentity?: string;
+  /** Set once the relayed EAP method succeeded; `msk` only if it derived one (else AUTH uses SK_p). */
+  eapSucceeded?: boolean;
   msk?: Buffer;
   groups: readonly string[] = [];
   classes: readonly Buffer[] = [];
