@@ -95,7 +95,21 @@ async function devicesOf(ctx: AdminContext, endpoint: string, sessions: readonly
 async function setOverride(ctx: AdminContext, endpoint: string, override: DeviceOverride | null, a: Args) {
   const sessions = await activeSessionsOf(ctx, endpoint);
   const devices = await devicesOf(ctx, endpoint, sessions);
-  if (devices.length === 0) throw fieldError('endpoint', `no endpoint '${endpoint}' (neither a device nor a connected user)`);
+  if (devices.length === 0 && sessions.length === 0) {
+    // A user we know (a configured user, or one with history) that is simply not connected now.
+    const known = (await ctx.store.get('user', endpoint)) || (await ctx.store.listSessions({ user: endpoint, limit: 1 })).items.length > 0;
+    if (known) throw adminError('NOT_CONNECTED', `endpoint '${endpoint}' has no active session and no posture device record: nothing to quarantine`, { field: 'endpoint' });
+    throw fieldError('endpoint', `no endpoint '${endpoint}' (neither a device nor a connected user)`);
+  }
+  if (devices.length === 0) {
+    // A connected user whose authentication carried no posture assessment has no device record:
+    // the override (enforced by posture) cannot hold for it. Disconnect anyway and say so.
+    ctx.log.warn(
+      { event: 'admin.quarantine-not-sticky', actor: ctx.principal.name, endpoint },
+      `'${endpoint}' has no posture device record: it is disconnected, but nothing keeps it isolated when it re-authenticates without posture`,
+    );
+    return { sessions, devices };
+  }
   const m = meta(ctx, a);
   for (const id of devices) {
     await run(ctx, override ? 'quarantine' : 'release', 'device', id, 'endpoint', () => ctx.store.updateDevice(id, { override }, m));
@@ -213,7 +227,7 @@ export const mutationResolvers = {
     // The override first: the endpoint's next authentication (right after the disconnect) meets it.
     const override: DeviceOverride = { enforce, actor: ctx.principal.name, at: ctx.now() };
     const { sessions, devices } = await setOverride(ctx, endpoint, override, a);
-    return { ...(await dynamicAuthorization(ctx, endpoint, 'disconnect', undefined, sessions)), devices, override };
+    return { ...(await dynamicAuthorization(ctx, endpoint, 'disconnect', undefined, sessions)), devices, override: devices.length ? override : null };
   },
   releaseEndpoint: async (_: unknown, a: Args, ctx: AdminContext) => {
     const endpoint = v.name('endpoint', a['endpoint'], 512);
