@@ -20,9 +20,10 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { accountingCandidates, listActiveSessions, listDevices, listSessions } from './embedded-listing.js';
 import { EmbeddedState, type JournalRecord, type Put, type Snapshot } from './embedded-state.js';
 import { encodeRecord, JournalWriter, readJournal, readSnapshot, writeSnapshot } from './journal.js';
-import { applyAccounting, auditRecord, changedAdminRecord, checkKey, checkVersion, decodeCursor, encodeCursor, findActive, matchesAccounting, matchesActive, matchesAdmin, matchesAudit, matchesLease, newAdminRecord, pageOf, pageSize, type Kept } from './store-logic.js';
+import { applyAccounting, auditRecord, changedAdminRecord, checkKey, checkVersion, findActive, matchesAccounting, matchesActive, matchesAdmin, matchesAudit, matchesLease, newAdminRecord, pageOf, pageSize, type Kept } from './store-logic.js';
 import {
   applyDeviceChange,
   type DeviceChange,
@@ -148,6 +149,11 @@ export class EmbeddedStore implements Store {
     return { devices: this.#s.devices.size, sessions: this.#s.sessions.size };
   }
 
+  /** Records the listings have visited so far (instrumentation: a page costs what it returns, not the store's size). */
+  get visited(): number {
+    return this.#s.visited;
+  }
+
   // ---------------------------------------------------------------- devices and results
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
@@ -206,23 +212,7 @@ export class EmbeddedStore implements Store {
   }
 
   async listDevices(q: DeviceQuery = {}): Promise<Page<DeviceRecord>> {
-    const limit = pageSize(q.limit);
-    const product = q.product?.toLowerCase();
-    const all = [...this.#s.devices.values()]
-      .filter((d) => (product === undefined || (d.product ?? '').toLowerCase().includes(product)) && (q.group === undefined || (d.groups ?? []).includes(q.group)))
-      .sort((a, b) => b.lastSeen - a.lastSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    let start = 0;
-    if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor);
-      const at = Number(c[0]);
-      const id = c[1] ?? '';
-      start = all.findIndex((d) => d.lastSeen < at || (d.lastSeen === at && d.id > id));
-      if (start < 0) start = all.length;
-    }
-    const items = all.slice(start, start + limit);
-    const last = items[items.length - 1];
-    const filtered = product !== undefined || q.group !== undefined;
-    return { items, ...(last && start + limit < all.length ? { cursor: encodeCursor([String(last.lastSeen), last.id]) } : {}), ...(filtered ? {} : { total: all.length }) };
+    return listDevices(this.#s, q);
   }
 
   async getPolicyResults(device: string): Promise<readonly PolicyResultRecord[]> {
@@ -241,28 +231,7 @@ export class EmbeddedStore implements Store {
   }
 
   async listSessions(q: SessionQuery = {}): Promise<Page<SessionRecord>> {
-    const limit = pageSize(q.limit);
-    const before = q.cursor === undefined ? Infinity : Number(decodeCursor(q.cursor)[0]);
-    const all = [...this.#s.sessions.values()];
-    const items: (SessionRecord & { seq: number })[] = [];
-    let more = false;
-    for (let i = all.length - 1; i >= 0; i--) {
-      const s = all[i]!;
-      if (s.seq >= before) continue;
-      if (q.device !== undefined && s.device !== q.device) continue;
-      if (q.user !== undefined && s.user !== q.user) continue;
-      if (q.recommendation !== undefined && s.recommendation !== q.recommendation) continue;
-      if (q.since !== undefined && s.end < q.since) continue;
-      if (q.until !== undefined && s.end >= q.until) continue;
-      if (items.length === limit) {
-        more = true;
-        break;
-      }
-      items.push(s);
-    }
-    const last = items[items.length - 1];
-    const filtered = q.device !== undefined || q.user !== undefined || q.recommendation !== undefined || q.since !== undefined || q.until !== undefined;
-    return { items: items.map(withoutSeq), ...(more && last ? { cursor: encodeCursor([String(last.seq)]) } : {}), ...(filtered ? {} : { total: all.length }) };
+    return listSessions(this.#s, q);
   }
 
   // ---------------------------------------------------------------- admin entities
@@ -369,14 +338,11 @@ export class EmbeddedStore implements Store {
   }
 
   async listActiveSessions(q: ActiveSessionQuery = {}): Promise<Page<ActiveSessionRecord>> {
-    const all = [...this.#s.coll('active').values()].reverse().filter((e) => matchesActive(e.v as ActiveSessionRecord, q));
-    const page = pageOf(all, (e) => e.s, 'desc', q);
-    return { ...page, items: page.items.map((e) => e.v as ActiveSessionRecord) };
+    return listActiveSessions(this.#s, q);
   }
 
   async recordAccounting(entry: AccountingEntry): Promise<ActiveSessionRecord | undefined> {
-    const open = [...this.#s.coll('active').values()].map((e) => e.v as ActiveSessionRecord);
-    const found = findActive(entry, open);
+    const found = findActive(entry, accountingCandidates(this.#s, entry));
     const updated = found ? applyAccounting(found, entry) : undefined;
     const puts: Put[] = [{ c: 'accounting', k: String(this.#seq + 1), v: entry }];
     if (updated && updated !== found) puts.push({ c: 'active', k: updated.id, v: updated });
