@@ -85,8 +85,8 @@ export const USAGE = `usage: npm run bench -- [options]        (BENCH_QUICK=1 fo
   --tnc-duration S        measured seconds per posture level (default 8; quick 3)
   --tnc-warmup S          unmeasured seconds before each posture level (default 1; quick 0.5)
   --tnc-timeout S         deadline of one assessment (default 20)
-  --ike-modes LIST        psk and/or eap-md5 (default psk; eap-md5 relays to FreeRADIUS: charon
-                          only for now, our PEP wants an MSK: see bench/README.md)
+  --ike-modes LIST        psk and/or eap-md5 (default both; eap-md5 relays to FreeRADIUS, an
+                          EAP method without MSK: AUTH from SK_p on both responders)
   --ike-concurrency A,B   IKE_SA set-ups in flight per level (default 8,32; quick 8)
   --ike-duration S        measured seconds per IKE level (default 8; quick 3)
   --ike-warmup S          unmeasured seconds before each IKE level (default 1; quick 0.5)
@@ -202,7 +202,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
     maxTncOps: quick ? 150 : 100_000,
     tncTimeoutSec: positiveNumber('--tnc-timeout', values['tnc-timeout'], 20, 600),
     ikeServers: only === 'ours' ? ['ours'] : only === 'freeradius' ? [] : only === 'strongswan' ? ['strongswan'] : ['ours', 'strongswan'],
-    ikeModes: (values['ike-modes'] ?? 'psk').split(',').map((m) => {
+    ikeModes: (values['ike-modes'] ?? 'psk,eap-md5').split(',').map((m) => {
       const t = m.trim();
       if (t !== 'psk' && t !== 'eap-md5') throw new Error(`--ike-modes takes psk,eap-md5, not ${t}`);
       return t;
