@@ -34,13 +34,13 @@ import { after, before, describe, it } from 'node:test';
 import { AdminClient } from './lib/admin-client.js';
 import { createReferenceTopology, REF, type Netns, type ReferenceTopology } from './lib/netns.js';
 import { makePdpConfig, REFERENCE_USERS, SERVER_NAME, type PdpConfigOptions, type PdpUser } from './lib/pdp-config.js';
-import { startPep, type Pep } from './lib/pep.js';
+import { referenceIpsecConf, startPep, type Pep } from './lib/pep.js';
 import { Scope } from './lib/proc.js';
 import { assertPeers } from './lib/require-peers.js';
 import type { RadiusServer } from './lib/radius-server.js';
 import { startServerUnderTest } from './lib/server-under-test.js';
 import { ROAD_WARRIOR_PLUGINS, roadWarriorCharonSection, roadWarriorSwanctlConf, startCharon, type Charon, type RoadWarriorOptions } from './lib/strongswan.js';
-import { ensureStrongswanTnc } from './lib/strongswan-tnc.js';
+import { ensureStrongswanTnc, TNC_ROAD_WARRIOR_PLUGINS } from './lib/strongswan-tnc.js';
 import { makeTempDir } from './lib/tmp.js';
 
 const SECRET = 'moon-alice-Pep-Dae-Secret-9';
@@ -51,42 +51,7 @@ const CAROL: PdpUser = REFERENCE_USERS[0]!;
 /** Configured with group allow: only posture (or a quarantine) isolates him. */
 const DAVE: PdpUser = { name: 'dave@strongswan.org', password: 'W7R0g3do', group: 'allow' };
 
-/** The published conns (REFERENCE-SCENARIO), EAP-only (leftauth=eap-ttls), a pool each. */
-const IPSEC_CONF = `
-conn %default
-     keyexchange=ikev2
-     ike=aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256,aes256-sha256-x25519
-     esp=aes256-sha256,aes128gcm16
 
-conn rw-allow
-     rightgroups=allow
-     leftsubnet=10.1.0.0/16
-     rightsourceip=10.3.0.0/24
-     also=rw-eap
-     auto=add
-
-conn rw-isolate
-     rightgroups=isolate
-     leftsubnet=10.2.0.0/16
-     rightsourceip=10.4.0.0/24
-     also=rw-eap
-     auto=add
-
-conn rw-eap
-     left=${REF.moonOutside}
-     leftid=@${MOON_ID}
-     leftauth=eap-ttls
-     leftfirewall=yes
-     rightauth=eap-radius
-     rightid=*@strongswan.org
-     rightsendcert=never
-     right=%any
-`;
-
-/** The TNC-built charon's plugins for a PB-TNC client (integration/strongswan-tnc.test.ts). */
-const TNC_CLIENT_PLUGINS =
-  'random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-libipsec kernel-netlink socket-default vici ' +
-  'eap-identity eap-md5 eap-ttls eap-tnc tnc-imc tnc-tnccs tnccs-20';
 
 const ACTIVE_SESSIONS = `query($user: String!, $all: Boolean) {
   activeSessions(user: $user, all: $all) { edges { node { user nas nasAddress framedIp acctSessionId filterGroup state end } } }
@@ -143,7 +108,7 @@ class Fixture {
       startPep(this.scope, {
         netns: this.topo.moon.name,
         dir: join(dir, 'moon'),
-        ipsecConf: IPSEC_CONF,
+        ipsecConf: referenceIpsecConf({ gatewayAuth: 'eap-only', moonId: MOON_ID }),
         ipsecSecrets: '# EAP-only: moon has no key of its own\n',
         listen: REF.moonOutside,
         radius: [{ address: REF.alice, port: 1812, secret: SECRET }],
@@ -290,7 +255,7 @@ describe('sticky quarantine of strongSwan\'s PB-TNC client through OUR PEP: rw-i
           netns: ns.name,
           dir,
           binary: ss.charon,
-          plugins: TNC_CLIENT_PLUGINS,
+          plugins: TNC_ROAD_WARRIOR_PLUGINS,
           // PEERS.md: max_message_count = 0 for long exchanges, batch/message sizes for PB-TNC over EAP.
           charonSection: `  tls {
     version_max = 1.2

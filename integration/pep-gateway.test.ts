@@ -33,7 +33,7 @@ import { after, before, describe, it } from 'node:test';
 import { createReferenceTopology, REF, type ReferenceTopology } from './lib/netns.js';
 import { makePdpConfig, REFERENCE_USERS, SERVER_NAME } from './lib/pdp-config.js';
 import { issue, makeCa } from './lib/pki.js';
-import { startPep, type Pep } from './lib/pep.js';
+import { referenceIpsecConf, startPep, type Pep } from './lib/pep.js';
 import { Scope } from './lib/proc.js';
 import { assertPeers } from './lib/require-peers.js';
 import { serverKindFromEnv, type RadiusServer, type ServerKind } from './lib/radius-server.js';
@@ -48,37 +48,6 @@ const IF_ID = /if_id 0x1000\b/;
 const MOON_ID = 'moon.strongswan.org';
 const [carolUser, daveUser] = REFERENCE_USERS as [(typeof REFERENCE_USERS)[0], (typeof REFERENCE_USERS)[0]];
 
-/** The published conns (REFERENCE-SCENARIO "The PEP configuration this mirrors"), a pool each. */
-const ipsecConf = (mode: GatewayAuth): string => `
-conn %default
-     keyexchange=ikev2
-     ike=aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256,aes256-sha256-x25519
-     esp=aes256-sha256,aes128gcm16
-
-conn rw-allow
-     rightgroups=allow
-     leftsubnet=10.1.0.0/16
-     rightsourceip=10.3.0.0/24
-     also=rw-eap
-     auto=add
-
-conn rw-isolate
-     rightgroups=isolate
-     leftsubnet=10.2.0.0/16
-     rightsourceip=10.4.0.0/24
-     also=rw-eap
-     auto=add
-
-conn rw-eap
-     left=${REF.moonOutside}
-     leftid=@${MOON_ID}
-${mode === 'pubkey' ? '     leftcert=moonCert.pem\n     leftauth=pubkey' : '     leftauth=eap-ttls'}
-     leftfirewall=yes
-     rightauth=eap-radius
-     rightid=*@strongswan.org
-     rightsendcert=never
-     right=%any
-`;
 
 function rawVip(listSas: string): string | undefined {
   return /local {2}'[^']*' @ \S+ \[([0-9.]+)\]/.exec(listSas)?.[1];
@@ -131,7 +100,7 @@ describe(`our PEP in moon relays EAP-TTLS to ${kind === 'freeradius' ? 'FreeRADI
     pep = await startPep(scope, {
       netns: topo.moon.name,
       dir: join(dir, 'moon'),
-      ipsecConf: ipsecConf(mode),
+      ipsecConf: referenceIpsecConf({ gatewayAuth: mode, moonId: MOON_ID }),
       ipsecSecrets: pki ? ': RSA moonKey.pem\n' : '# EAP-only: moon has no key of its own\n',
       ...(pki ? { ipsecD: { certs: { 'moonCert.pem': readFileSync(pki.cert.certPath, 'utf8') }, private: { 'moonKey.pem': readFileSync(pki.cert.keyPath, 'utf8') } } } : {}),
       listen: REF.moonOutside,

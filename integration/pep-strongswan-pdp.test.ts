@@ -17,12 +17,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createReferenceTopology, REF, type ReferenceTopology } from './lib/netns.js';
-import { startPep, type Pep } from './lib/pep.js';
+import { referenceIpsecConf, startPep, type Pep } from './lib/pep.js';
 import { issue, makeCa } from './lib/pki.js';
 import { Scope } from './lib/proc.js';
 import { assertPeers } from './lib/require-peers.js';
 import { roadWarriorSwanctlConf, startCharon, type Charon, type RoadWarriorOptions } from './lib/strongswan.js';
-import { ensureStrongswanTnc, type StrongswanTnc } from './lib/strongswan-tnc.js';
+import { ensureStrongswanTnc, TNC_ROAD_WARRIOR_PLUGINS, type StrongswanTnc } from './lib/strongswan-tnc.js';
 import { makeTempDir } from './lib/tmp.js';
 
 const SECRET = 'moon-alice-Secret-42';
@@ -34,36 +34,7 @@ const DAVE = { name: 'dave@strongswan.org', password: 'W7R0g3do' };
 const PDP_PLUGINS =
   'random nonce openssl md5 sha1 sha2 hmac pem pkcs1 pkcs8 x509 revocation constraints pubkey vici kernel-libipsec kernel-netlink socket-default ' +
   'eap-identity eap-md5 eap-ttls eap-tnc tnc-pdp tnc-imv tnc-tnccs tnccs-20';
-const CLIENT_PLUGINS =
-  'random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey kernel-libipsec kernel-netlink socket-default vici ' +
-  'eap-identity eap-md5 eap-ttls eap-tnc tnc-imc tnc-tnccs tnccs-20';
 
-const IPSEC_CONF = `
-conn %default
-     keyexchange=ikev2
-
-conn rw-allow
-     rightgroups=allow
-     leftsubnet=10.1.0.0/16
-     rightsourceip=10.3.0.0/24
-     also=rw-eap
-     auto=add
-
-conn rw-isolate
-     rightgroups=isolate
-     leftsubnet=10.2.0.0/16
-     rightsourceip=10.4.0.0/24
-     also=rw-eap
-     auto=add
-
-conn rw-eap
-     left=${REF.moonOutside}
-     leftid=@${MOON_ID}
-     leftauth=eap-ttls
-     rightauth=eap-radius
-     rightid=*@strongswan.org
-     right=%any
-`;
 
 describe("our PEP between strongSwan's PB-TNC clients and strongSwan's own PDP (tnc-pdp)", { timeout: 600_000 }, () => {
   const scope = new Scope();
@@ -123,7 +94,7 @@ describe("our PEP between strongSwan's PB-TNC clients and strongSwan's own PDP (
     pep = await startPep(scope, {
       netns: topo.moon.name,
       dir: join(dir, 'moon'),
-      ipsecConf: IPSEC_CONF,
+      ipsecConf: referenceIpsecConf({ gatewayAuth: 'eap-only', moonId: MOON_ID, proposals: false, published: false }),
       ipsecSecrets: '# EAP-only\n',
       listen: REF.moonOutside,
       radius: [{ address: REF.alice, port: 1812, secret: SECRET }],
@@ -138,7 +109,7 @@ describe("our PEP between strongSwan's PB-TNC clients and strongSwan's own PDP (
         netns,
         dir: join(dir, name),
         binary: ss.charon,
-        plugins: CLIENT_PLUGINS,
+        plugins: TNC_ROAD_WARRIOR_PLUGINS,
         charonSection: `  tls {
     version_max = 1.2
   }

@@ -43,7 +43,7 @@ import {
   type MoonOptions,
   type RoadWarriorOptions,
 } from './lib/strongswan.js';
-import { ensureStrongswanTnc, type StrongswanTnc } from './lib/strongswan-tnc.js';
+import { ensureStrongswanTnc, TNC_ROAD_WARRIOR_PLUGINS, type StrongswanTnc } from './lib/strongswan-tnc.js';
 import { makeTempDir } from './lib/tmp.js';
 
 const SECRET = 'moon-alice-Secret-42';
@@ -72,11 +72,6 @@ const CLIENT_ASSESSMENT: Record<ImcTestCommand, RegExp> = {
   block: /PB-TNC assessment result is 'non-compliant major'/,
 };
 
-/** Road-warrior plugins for the TNC-built charon: PB-TNC client pieces on top of the gateway test's list. */
-const TNC_ROAD_WARRIOR_PLUGINS =
-  'random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey ' +
-  'kernel-libipsec kernel-netlink socket-default vici ' +
-  'eap-identity eap-md5 eap-ttls eap-tnc tnc-imc tnc-tnccs tnccs-20';
 
 function tncCharonSection(tncConfig: string): string {
   // PEERS.md: max_message_count = 0 for long exchanges, batch/message sizes for PB-TNC over EAP.

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { nsExec } from './netns.js';
+import { nsExec, REF } from './netns.js';
 import { REPO_ROOT } from './pdp.js';
 import { startProc, type Json, type Proc, type Scope } from './proc.js';
 import { run, type RunResult } from './run.js';
@@ -108,4 +108,48 @@ export async function startPep(scope: Scope, o: StartPepOptions): Promise<Pep> {
     throw new Error(`${e.message}\n${proc.tail(40)}`);
   });
   return new Pep(proc, o.dir, configPath);
+}
+
+/**
+ * The published conns (REFERENCE-SCENARIO "The PEP configuration this mirrors") for our PEP in
+ * moon, a pool each: rw-allow (group allow, 10.1.0.0/16, 10.3.0.0/24) and rw-isolate (group
+ * isolate, 10.2.0.0/16, 10.4.0.0/24), both `also=rw-eap`.
+ */
+export function referenceIpsecConf(o: {
+  /** moon's own proof: EAP-only (leftauth=eap-ttls, RFC 5998) or its certificate. */
+  readonly gatewayAuth: 'eap-only' | 'pubkey';
+  readonly moonId: string;
+  /** Several IKE/ESP proposals in conn %default so proposal selection is exercised (default true). */
+  readonly proposals?: boolean;
+  /** leftfirewall=yes and rightsendcert=never, as published (default true). */
+  readonly published?: boolean;
+}): string {
+  const proposals = o.proposals ?? true;
+  const published = o.published ?? true;
+  return `
+conn %default
+     keyexchange=ikev2
+${proposals ? '     ike=aes256-sha256-modp2048,aes128gcm16-prfsha256-ecp256,aes256-sha256-x25519\n     esp=aes256-sha256,aes128gcm16\n' : ''}
+conn rw-allow
+     rightgroups=allow
+     leftsubnet=10.1.0.0/16
+     rightsourceip=10.3.0.0/24
+     also=rw-eap
+     auto=add
+
+conn rw-isolate
+     rightgroups=isolate
+     leftsubnet=10.2.0.0/16
+     rightsourceip=10.4.0.0/24
+     also=rw-eap
+     auto=add
+
+conn rw-eap
+     left=${REF.moonOutside}
+     leftid=@${o.moonId}
+${o.gatewayAuth === 'pubkey' ? '     leftcert=moonCert.pem\n     leftauth=pubkey' : '     leftauth=eap-ttls'}
+${published ? '     leftfirewall=yes\n' : ''}     rightauth=eap-radius
+     rightid=*@strongswan.org
+${published ? '     rightsendcert=never\n' : ''}     right=%any
+`;
 }

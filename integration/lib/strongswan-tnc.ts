@@ -165,3 +165,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   );
 }
+
+/**
+ * Road-warrior plugins for the TNC-built charon: the gateway tests' client list plus the PB-TNC
+ * client pieces (eap-tnc, tnc-imc, tnc-tnccs, tnccs-20).
+ */
+export const TNC_ROAD_WARRIOR_PLUGINS =
+  'random nonce openssl kdf pem pkcs1 pkcs8 x509 revocation constraints pubkey ' +
+  'kernel-libipsec kernel-netlink socket-default vici ' +
+  'eap-identity eap-md5 eap-ttls eap-tnc tnc-imc tnc-tnccs tnccs-20';
